@@ -42,7 +42,7 @@ export function compileWat(source: string, filename = 'inline.wat'): Uint8Array 
   try {
     module = wabt.parseWat(filename, source, FEATURES);
     module.resolveNames();
-    module.validate(FEATURES);
+    module.validate();
     return new Uint8Array(module.toBinary({ log: false, write_debug_names: false }).buffer);
   } catch (error) {
     throw toCompileError(error, source, filename);
@@ -69,6 +69,13 @@ function toCompileError(error: unknown, source: string, filename: string): WatCo
   const line = Number(match[1]);
   const column = Number(match[2]);
   const sourceLine = source.split('\n')[line - 1];
-  const caret = sourceLine === undefined ? '' : `\n  ${sourceLine}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
-  return new WatCompileError(`${filename}:${line}:${column}: ${match[3]}${caret}`, filename, line, column, sourceLine);
+  const caret =
+    sourceLine === undefined ? '' : `\n  ${sourceLine}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
+  return new WatCompileError(
+    `${filename}:${line}:${column}: ${match[3]}${caret}`,
+    filename,
+    line,
+    column,
+    sourceLine,
+  );
 }
