@@ -11,6 +11,7 @@ export * from './handshake.js';
 export * from './identity.js';
 export * from './json.js';
 export * from './metadata.js';
+export * from './ordered.js';
 export * from './plugin-kind.js';
 export * from './rust-debug.js';
 export * from './schema.js';
