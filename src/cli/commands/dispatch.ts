@@ -1,0 +1,61 @@
+/**
+ * CLI layer: `dispatch <plugin.wasm> <function>` — one wire call through the host envelope, with
+ * the function's dry-run request unless `--request` names a JSON file.
+ */
+import { dispatch, plugin } from '../../conformance/index.js';
+import { allWireFunctions, wireFunction } from '../../wire/index.js';
+import { type CliCommand, UsageError } from '../args.js';
+import { readPluginFile, readRequestFile } from '../input.js';
+import { errorJson, type Printer } from '../output.js';
+
+export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number> {
+  const name = cmd.functionName ?? '';
+  const fn = wireFunction(name);
+  if (fn === undefined) {
+    throw new UsageError(
+      `unknown wire function '${name}'; expected one of ${allWireFunctions.map((f) => f.name).join(', ')}`,
+    );
+  }
+  const bytes = await readPluginFile(cmd.file);
+  const request =
+    cmd.requestFile === undefined ? fn.dryRunRequest() : await readRequestFile(cmd.requestFile, fn);
+  const p = plugin(bytes, {
+    capabilities: cmd.capabilities,
+    ...(cmd.fuel === undefined ? {} : { fuel: cmd.fuel }),
+  });
+  let outcome: Awaited<ReturnType<typeof dispatch.run>>;
+  try {
+    outcome = await dispatch.run(p, fn, request as never);
+  } catch (error) {
+    if (cmd.json)
+      out.json({
+        command: 'dispatch',
+        file: cmd.file,
+        function: fn.name,
+        passed: false,
+        error: errorJson(error),
+      });
+    else {
+      out.layer(false, `dispatch:${fn.name}`, (error as Error).message);
+      out.verdict(false, `dispatch ${fn.name}`);
+    }
+    return 1;
+  }
+  const passed = outcome.kind === 'ok';
+  if (cmd.json) {
+    out.json({ command: 'dispatch', file: cmd.file, function: fn.name, passed, outcome });
+  } else if (outcome.kind === 'ok') {
+    out.layer(true, `dispatch:${fn.name}`, 'ok', { used: outcome.fuelConsumed, budget: p.limits.fuel });
+    out.line(JSON.stringify(outcome.response, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+    out.verdict(true, `dispatch ${fn.name}`);
+  } else {
+    out.layer(
+      false,
+      `dispatch:${fn.name}`,
+      `fell back with policy ${outcome.policy} at stage ${outcome.stage}: ${outcome.error}`,
+      { used: outcome.fuelConsumed, budget: p.limits.fuel },
+    );
+    out.verdict(false, `dispatch ${fn.name}`);
+  }
+  return passed ? 0 : 1;
+}

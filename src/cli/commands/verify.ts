@@ -1,0 +1,177 @@
+/**
+ * CLI layer: `verify` — every layer a plugin author cares about, one line each: identity (with
+ * the failing static checks), handshake, self-check, then the kind's dispatch layers. Layers are
+ * run one by one so a failure in one still shows the others.
+ */
+import {
+  handshake,
+  identity,
+  type PluginUnderTest,
+  plugin,
+  selfCheck,
+  type VerifyReport,
+  verify,
+} from '../../conformance/index.js';
+import type { CliCommand } from '../args.js';
+import { readPluginFile } from '../input.js';
+import { errorJson, type Printer } from '../output.js';
+
+export type VerifyKind = 'shape' | 'router' | 'observability' | 'signer';
+
+interface Row {
+  layer: string;
+  passed: boolean;
+  detail: string | undefined;
+  fuelConsumed: number | undefined;
+}
+
+/** The kinds a negotiated function set calls for, in a stable order. */
+export function kindsFromFunctions(chosen: Iterable<string>): VerifyKind[] {
+  const names = new Set(chosen);
+  const kinds: VerifyKind[] = [];
+  if (names.has('shape')) kinds.push('shape');
+  if (names.has('filter')) kinds.push('router');
+  if (names.has('observe')) kinds.push('observability');
+  if (names.has('build_signer') || names.has('sign')) kinds.push('signer');
+  return kinds;
+}
+
+export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> {
+  const bytes = await readPluginFile(cmd.file);
+  const p: PluginUnderTest = plugin(bytes, {
+    capabilities: cmd.capabilities,
+    ...(cmd.fuel === undefined ? {} : { fuel: cmd.fuel }),
+  });
+  const rows: Row[] = [];
+  const errors: ReturnType<typeof errorJson>[] = [];
+  const json: Record<string, unknown> = { command: 'verify', file: cmd.file };
+
+  out.progress('identity');
+  try {
+    const report = await identity.read(p);
+    json.identity = report;
+    const failing = report.staticChecks.filter((c) => !c.pass);
+    rows.push({
+      layer: 'identity',
+      passed: failing.length === 0,
+      detail: `${report.identity.plugin_name} ${report.identity.plugin_version}`,
+      fuelConsumed: undefined,
+    });
+    for (const check of failing) {
+      rows.push({
+        layer: `identity:${check.name}`,
+        passed: false,
+        detail: check.detail,
+        fuelConsumed: undefined,
+      });
+    }
+  } catch (error) {
+    errors.push(errorJson(error));
+    rows.push({
+      layer: 'identity',
+      passed: false,
+      detail: (error as Error).message,
+      fuelConsumed: undefined,
+    });
+  }
+
+  out.progress('handshake');
+  let kinds: VerifyKind[] = [];
+  try {
+    const report = await handshake.run(p, { capabilities: cmd.capabilities });
+    json.handshake = report;
+    const chosen = Object.entries(report.chosenVersions).map(([f, v]) => `${f}@${v}`);
+    rows.push({
+      layer: 'handshake',
+      passed: true,
+      detail: `${chosen.length} function(s) negotiated${chosen.length > 0 ? `: ${chosen.join(', ')}` : ''}`,
+      fuelConsumed: report.fuelConsumed,
+    });
+    kinds = cmd.kind === 'auto' ? kindsFromFunctions(Object.keys(report.chosenVersions)) : [cmd.kind];
+  } catch (error) {
+    errors.push(errorJson(error));
+    rows.push({
+      layer: 'handshake',
+      passed: false,
+      detail: (error as Error).message,
+      fuelConsumed: undefined,
+    });
+    kinds = cmd.kind === 'auto' ? [] : [cmd.kind];
+  }
+
+  out.progress('self-check');
+  try {
+    const report = await selfCheck.run(p);
+    json.selfCheck = report;
+    rows.push({ layer: 'self_check', passed: true, detail: undefined, fuelConsumed: report.fuelConsumed });
+  } catch (error) {
+    errors.push(errorJson(error));
+    rows.push({
+      layer: 'self_check',
+      passed: false,
+      detail: (error as Error).message,
+      fuelConsumed: undefined,
+    });
+  }
+
+  const handshakePassed = rows.find((r) => r.layer === 'handshake')?.passed === true;
+  if (handshakePassed && kinds.length === 0) {
+    rows.push({
+      layer: 'kind',
+      passed: false,
+      detail: 'the plugin negotiated none of shape, filter, observe, build_signer, sign: nothing to dispatch',
+      fuelConsumed: undefined,
+    });
+  }
+  const verifyReports: Record<string, VerifyReport> = {};
+  if (handshakePassed) {
+    for (const kind of kinds) {
+      out.progress(`dispatch (${kind})`);
+      try {
+        const report = await verify[kind](p, { capabilities: cmd.capabilities });
+        verifyReports[kind] = report;
+        for (const layer of report.dispatch) {
+          rows.push({
+            layer: layer.layer,
+            passed: layer.passed,
+            detail: layer.detail,
+            fuelConsumed: layer.fuelConsumed,
+          });
+        }
+      } catch (error) {
+        errors.push(errorJson(error));
+        rows.push({
+          layer: `verify:${kind}`,
+          passed: false,
+          detail: (error as Error).message,
+          fuelConsumed: undefined,
+        });
+      }
+    }
+  }
+  out.endProgress();
+
+  const passed = rows.every((r) => r.passed);
+  if (cmd.json) {
+    out.json({ ...json, kinds, passed, layers: rows, verify: verifyReports, errors });
+  } else {
+    out.line(`cc-lb-conformance verify ${cmd.file}${kinds.length > 0 ? ` (kind: ${kinds.join(', ')})` : ''}`);
+    for (const row of rows) {
+      out.layer(
+        row.passed,
+        row.layer,
+        row.detail,
+        row.fuelConsumed === undefined ? undefined : { used: row.fuelConsumed, budget: p.limits.fuel },
+      );
+    }
+    for (const report of Object.values(verifyReports)) {
+      for (const extra of report.extras) out.line(`  note: ${extra.message}`);
+    }
+    const failed = rows.filter((r) => !r.passed).length;
+    out.verdict(
+      passed,
+      passed ? `${rows.length} layer(s) passed` : `${failed} of ${rows.length} layer(s) failed`,
+    );
+  }
+  return passed ? 0 : 1;
+}

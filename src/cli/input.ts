@@ -1,0 +1,52 @@
+/**
+ * CLI layer: reading the files a command names. Anything unreadable is an `InputError` (exit 2)
+ * that says which file and what was wrong with it.
+ */
+import { readFile } from 'node:fs/promises';
+import { loadWasm } from '../engine/index.js';
+import { type AnyWireFunction, decodeWire, WireDecodeError } from '../wire/index.js';
+
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d];
+
+/** The module's bytes, after checking that they are a WebAssembly binary the engine can compile. */
+export async function readPluginFile(path: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await loadWasm(path);
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  if (bytes.byteLength < 8 || WASM_HEADER.some((b, i) => bytes[i] !== b)) {
+    throw new InputError(`${path} is not a WebAssembly module (it does not start with the \\0asm header)`);
+  }
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (error) {
+    throw new InputError(`${path} is not a valid WebAssembly module: ${(error as Error).message}`);
+  }
+  return bytes;
+}
+
+/** A dispatch request from a JSON file, decoded with the wire function's request schema. */
+export async function readRequestFile(path: string, fn: AnyWireFunction): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(
+      `cannot read request ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    return decodeWire(fn.request, text);
+  } catch (error) {
+    if (error instanceof WireDecodeError) {
+      throw new InputError(`request ${path} is not a valid ${fn.name} request: ${error.message}`);
+    }
+    throw error;
+  }
+}
