@@ -1,0 +1,345 @@
+/**
+ * Host layer: one wire-function call through the request/response envelope
+ * (reference `dispatch_wire_call`, PROTOCOL.md §7). Any failure, at any of the twelve steps,
+ * becomes the function's compile-time fallback policy; dispatch never throws.
+ *
+ * The reference hides why it fell back (only a metric label and a log line say it); our outcome
+ * carries the stage label, the internal error's Display text and its variant name.
+ *
+ * Envelope key order: the reference converts the request into a generic serde_json map, whose
+ * order depends on whether serde_json's `preserve_order` feature is on in the host build (not
+ * confirmed, PROTOCOL.md §7.3). We write the BTreeMap order — keys sorted by code point at every
+ * level, `_v` among them — which is what a default serde_json build produces. Guests must not
+ * depend on key order either way.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { type LoadedPlugin, PluginCallError } from '../engine/index.js';
+import { decodeWireValue } from '../wire/decode.js';
+import { WireDecodeError } from '../wire/decode-error.js';
+import { encodeWire } from '../wire/encode.js';
+import type { FallbackPolicy } from '../wire/fallback.js';
+import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/functions/index.js';
+import { type JsonNode, parseJsonValue } from '../wire/json.js';
+import type { AugmentedMetadata } from '../wire/metadata.js';
+import { compareCodePoints, valueAt } from '../wire/ordered.js';
+import { wireOf } from '../wire/schema.js';
+
+export type DispatchStage =
+  | 'version_lookup'
+  | 'request_envelope'
+  | 'serialize_request'
+  | 'plugin_call'
+  | 'deserialize_response'
+  | 'response_envelope'
+  | 'response_decode'
+  | 'panic';
+
+export type DispatchOutcome<R = unknown> =
+  | { readonly kind: 'ok'; readonly response: R; readonly fuelConsumed: number; readonly durationMs: number }
+  | {
+      readonly kind: 'fallback';
+      readonly policy: FallbackPolicy;
+      readonly stage: DispatchStage;
+      /** the reference's internal DispatchError Display text */
+      readonly error: string;
+      /** the internal DispatchError variant name, as its Debug form starts */
+      readonly errorKind: DispatchErrorKind;
+      /** 0 when the guest was not called */
+      readonly fuelConsumed: number;
+      readonly durationMs: number;
+    };
+
+export type DispatchErrorKind =
+  | 'MissingNegotiatedVersion'
+  | 'RequestValue'
+  | 'RequestNotObject'
+  | 'SerializeRequestEnvelope'
+  | 'PluginCall'
+  | 'DeserializeResponseEnvelope'
+  | 'ResponseNotObject'
+  | 'ResponseVersionMissing'
+  | 'ResponseVersionInvalid'
+  | 'ResponseVersionMismatch'
+  | 'ResponseDecode'
+  | 'Panic';
+
+/** What the reference reports on every fallback: its metric labels plus its warning log line. */
+export interface DispatchErrorEvent {
+  /** metric label and log field `function` */
+  readonly function: string;
+  /** metric label `stage` of `cc_lb_plugin_dispatch_errors_total` */
+  readonly stage: DispatchStage;
+  /** log field `error` (the Debug form's variant name) */
+  readonly errorKind: DispatchErrorKind;
+  readonly policy: FallbackPolicy;
+  /** the log message, e.g. `dispatch error, applying fallback FailRequest` */
+  readonly message: string;
+}
+
+export interface DispatchOptions {
+  /** called exactly once per fallback, where the reference counts the metric and logs the warning */
+  onDispatchError?: (event: DispatchErrorEvent) => void;
+}
+
+/** The reference's private DispatchError: variant, Display text and stage label. */
+class DispatchFailure {
+  constructor(
+    readonly kind: DispatchErrorKind,
+    readonly text: string,
+    readonly stage: DispatchStage,
+  ) {}
+}
+
+interface CallCost {
+  fuelConsumed: number;
+  durationMs: number;
+}
+
+/**
+ * Calls `fn` on `plugin` with `request` wrapped in the envelope, at the version negotiated in
+ * `metadata.negotiated_functions` (the only part of the metadata dispatch reads). Never throws.
+ */
+export async function dispatchWireCall<F extends AnyWireFunction>(
+  plugin: LoadedPlugin,
+  metadata: Pick<AugmentedMetadata, 'negotiated_functions'>,
+  fn: F,
+  request: RequestOf<F>,
+  options: DispatchOptions = {},
+): Promise<DispatchOutcome<ResponseOf<F>>> {
+  const cost: CallCost = { fuelConsumed: 0, durationMs: 0 };
+  let failure: DispatchFailure;
+  try {
+    const response = await dispatchInner(plugin, metadata, fn, request, cost);
+    return { kind: 'ok', response: response as ResponseOf<F>, ...cost };
+  } catch (error) {
+    // Our steps report through DispatchFailure; anything else is what Rust would see as a panic.
+    failure =
+      error instanceof DispatchFailure ? error : new DispatchFailure('Panic', 'dispatch panicked', 'panic');
+  }
+  const policy = fn.fallback;
+  try {
+    options.onDispatchError?.({
+      function: fn.name,
+      stage: failure.stage,
+      errorKind: failure.kind,
+      policy,
+      message: `dispatch error, applying fallback ${policy}`,
+    });
+  } catch {
+    // an observer must not turn a fallback into a throw
+  }
+  return {
+    kind: 'fallback',
+    policy,
+    stage: failure.stage,
+    error: failure.text,
+    errorKind: failure.kind,
+    ...cost,
+  };
+}
+
+async function dispatchInner(
+  plugin: LoadedPlugin,
+  metadata: Pick<AugmentedMetadata, 'negotiated_functions'>,
+  fn: AnyWireFunction,
+  request: unknown,
+  cost: CallCost,
+): Promise<unknown> {
+  // 1.
+  const version = valueAt(metadata.negotiated_functions, fn.name);
+  if (version === undefined) {
+    throw new DispatchFailure('MissingNegotiatedVersion', 'negotiated version missing', 'version_lookup');
+  }
+  // 2. and 3. the typed request as a generic JSON value, which must be an object
+  let requestNode: JsonNode;
+  try {
+    requestNode = widenF32(fn.request, parseJsonValue(encodeWire(fn.request, request)));
+  } catch (error) {
+    throw new DispatchFailure(
+      'RequestValue',
+      `request value serialization failed: ${messageOf(error)}`,
+      'request_envelope',
+    );
+  }
+  if (requestNode.type !== 'object') {
+    throw new DispatchFailure(
+      'RequestNotObject',
+      'request serialized to non-object JSON',
+      'request_envelope',
+    );
+  }
+  // 4. `_v` set (overwriting any), 5. serialized compactly
+  const envelope = new Map(requestNode.entries);
+  envelope.set('_v', { type: 'int', value: BigInt(version) });
+  let input: string;
+  try {
+    input = writeSortedJson({ type: 'object', entries: envelope });
+  } catch (error) {
+    throw new DispatchFailure(
+      'SerializeRequestEnvelope',
+      `request envelope serialization failed: ${messageOf(error)}`,
+      'serialize_request',
+    );
+  }
+  // 6. the export named after the function; output read as UTF-8; nothing is classified
+  let text: string;
+  const started = performance.now();
+  try {
+    const result = await plugin.call(fn.name, input);
+    cost.fuelConsumed = result.fuelConsumed;
+    cost.durationMs = result.durationMs;
+    text = result.text();
+  } catch (error) {
+    if (!(error instanceof PluginCallError)) throw error;
+    if (cost.durationMs === 0) cost.durationMs = performance.now() - started;
+    if (cost.fuelConsumed === 0 && error.fuelConsumed !== undefined) cost.fuelConsumed = error.fuelConsumed;
+    throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
+  }
+  // 7. a generic value: duplicate keys are not an error here, the last one wins
+  let responseNode: JsonNode;
+  try {
+    responseNode = parseJsonValue(text);
+  } catch (error) {
+    if (!(error instanceof WireDecodeError)) throw error;
+    throw new DispatchFailure(
+      'DeserializeResponseEnvelope',
+      `response envelope deserialization failed: ${error.serdeText}`,
+      'deserialize_response',
+    );
+  }
+  // 8.–11. the envelope
+  if (responseNode.type !== 'object') {
+    throw new DispatchFailure(
+      'ResponseNotObject',
+      'response envelope was not a JSON object',
+      'response_envelope',
+    );
+  }
+  const rest = new Map(responseNode.entries);
+  const versionNode = rest.get('_v');
+  if (versionNode === undefined) {
+    throw new DispatchFailure('ResponseVersionMissing', 'response envelope missing _v', 'response_envelope');
+  }
+  rest.delete('_v');
+  // Value::as_u64: only an integer literal ≥ 0 qualifies (never 1.0, "1" or -1)
+  if (versionNode.type !== 'int' || versionNode.value < 0n) {
+    throw new DispatchFailure(
+      'ResponseVersionInvalid',
+      'response envelope _v was not an unsigned integer',
+      'response_envelope',
+    );
+  }
+  if (versionNode.value !== BigInt(version)) {
+    throw new DispatchFailure(
+      'ResponseVersionMismatch',
+      `response envelope version mismatch: expected ${version}, actual ${versionNode.value}`,
+      'response_envelope',
+    );
+  }
+  // 12. from_value into the typed response: unknown keys, types and ranges are checked here
+  try {
+    return decodeWireValue(fn.response, { type: 'object', entries: rest });
+  } catch (error) {
+    if (!(error instanceof WireDecodeError)) throw error;
+    throw new DispatchFailure(
+      'ResponseDecode',
+      `response decode failed: ${error.serdeText}`,
+      'response_decode',
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof WireDecodeError
+    ? error.serdeText
+    : error instanceof Error
+      ? error.message
+      : String(error);
+}
+
+/**
+ * serde_json's `to_value` turns an `f32` into a JSON number holding the f32 widened to f64 (so
+ * 0.1f32 is sent as 0.10000000149011612), unlike `to_string`, which prints the f32's shortest
+ * form. Our encoder writes the latter; this walks the schema alongside the value and widens.
+ */
+function widenF32(schema: TSchema, node: JsonNode): JsonNode {
+  const wire = wireOf(schema);
+  if (wire?.float === 'f32') {
+    if (node.type === 'float' || node.type === 'int')
+      return { type: 'float', value: Math.fround(Number(node.value)) };
+    return node;
+  }
+  if (node.type === 'null' || node.type === 'bool' || node.type === 'string') return node;
+  const variants = schema.anyOf as TSchema[] | undefined;
+  if (variants !== undefined) {
+    if (wire?.nullable || wire?.omittable) return widenF32(variants[0] as TSchema, node);
+    if (wire?.tagged !== undefined && node.type === 'object') {
+      const tag = node.entries.get(wire.tagged);
+      const variant = variants.find(
+        (v) => tag?.type === 'string' && v.properties?.[wire.tagged as string]?.const === tag.value,
+      );
+      return variant === undefined ? node : widenF32(variant, node);
+    }
+    return node;
+  }
+  if (node.type === 'array' && schema.items !== undefined && !Array.isArray(schema.items)) {
+    return { type: 'array', items: node.items.map((item) => widenF32(schema.items as TSchema, item)) };
+  }
+  if (node.type === 'object') {
+    const properties = schema.properties as Record<string, TSchema> | undefined;
+    const mapValue = wire?.map
+      ? (Object.values(schema.patternProperties ?? {})[0] as TSchema | undefined)
+      : undefined;
+    if (properties === undefined && mapValue === undefined) return node;
+    const entries = new Map<string, JsonNode>();
+    for (const [key, value] of node.entries) {
+      const fieldSchema = mapValue ?? (Object.hasOwn(properties ?? {}, key) ? properties?.[key] : undefined);
+      entries.set(key, fieldSchema === undefined ? value : widenF32(fieldSchema, value));
+    }
+    return { type: 'object', entries };
+  }
+  return node;
+}
+
+/** Compact serde_json text of a generic value whose maps are BTreeMaps: keys sorted by code point. */
+function writeSortedJson(node: JsonNode): string {
+  switch (node.type) {
+    case 'null':
+      return 'null';
+    case 'bool':
+      return node.value ? 'true' : 'false';
+    case 'int':
+      return node.value.toString();
+    case 'float':
+      return formatFloat(node.value);
+    case 'string':
+      return JSON.stringify(node.value);
+    case 'array':
+      return `[${node.items.map(writeSortedJson).join(',')}]`;
+    case 'object': {
+      const keys = [...node.entries.keys()].sort(compareCodePoints);
+      return `{${keys.map((key) => `${JSON.stringify(key)}:${writeSortedJson(node.entries.get(key) as JsonNode)}`).join(',')}}`;
+    }
+  }
+}
+
+/**
+ * A finite f64 as serde_json writes it (ryu): the shortest round-trip digits, in plain notation
+ * for decimal exponents from -5 to 16 (always with a fraction, `1.0`), otherwise `1e21` /
+ * `1.5e-7`. Non-finite values are written as `null`, as serde_json does.
+ */
+function formatFloat(value: number): string {
+  if (!Number.isFinite(value)) return 'null';
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const sign = value < 0 ? '-' : '';
+  const [mantissa = '', exponentText = '0'] = Math.abs(value).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
+  const point = Number(exponentText) + 1; // position of the decimal point after the first digit
+  if (point > 16 || point <= -5) {
+    const fraction = digits.length > 1 ? `.${digits.slice(1)}` : '';
+    return `${sign}${digits[0]}${fraction}e${point - 1}`;
+  }
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (digits.length <= point) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}

@@ -1,0 +1,565 @@
+/**
+ * Host layer: one streaming walk over a WebAssembly binary's framing, the way the reference host's
+ * `wasmparser::Parser::parse_all` walks it (wasmparser 0.252, the version cc-lb-runtime-protocol
+ * pins).
+ *
+ * The walk reads the header, every section's id and size, custom-section names, and the few
+ * sections wasmparser decodes eagerly (start, data count, the code-section body framing and
+ * nested component modules). Like `parse_all` it never stops early on success and stops at the
+ * FIRST parse error, which it records as wasmparser's Display text
+ * (`{message} (at offset 0x{hex})`). Everything the walk reports before the error is what the
+ * reference would have seen before the error, in the same order, so `readIdentity` can replay the
+ * reference's per-payload decisions faithfully.
+ *
+ * Export and import entries are decoded lazily by wasmparser (a malformed entry is not a
+ * `parse_all` error); the walk decodes them for the cross-checks of other layers, and a malformed
+ * entry simply ends the collection for its section without setting `error`.
+ */
+import { type WasmInput, wasmBytes } from '../wire/wasm-input.js';
+
+/** One section as framed in the binary: id, the offset of its contents and their declared size. */
+export interface WasmSection {
+  readonly id: number;
+  /** offset of the first content byte (just after the size field) */
+  readonly offset: number;
+  readonly size: number;
+  /** true when the section belongs to a module nested inside a component */
+  readonly nested: boolean;
+}
+
+export interface WasmCustomSection {
+  readonly name: string;
+  readonly data: Uint8Array;
+  /** offset of the first data byte (after the name) */
+  readonly dataOffset: number;
+}
+
+export interface WasmImport {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
+}
+
+export interface WasmWalk {
+  /** `module` or `component`, from the header; undefined when the header itself failed */
+  readonly encoding: 'module' | 'component' | undefined;
+  readonly sections: WasmSection[];
+  /** every custom section reached before the first error, in binary order (nested ones included) */
+  readonly customSections: WasmCustomSection[];
+  /** names of top-level function exports, in binary order */
+  readonly functionExports: string[];
+  /** top-level import module names, de-duplicated, in order of first appearance */
+  readonly importModules: string[];
+  /** every top-level import entry that could be decoded */
+  readonly imports: WasmImport[];
+  /** the first parse error as wasmparser's Display text; absent when the whole module framed cleanly */
+  readonly error?: string;
+}
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
+const MODULE_VERSION = 0x1;
+const COMPONENT_VERSION = 0xd;
+const KIND_MODULE = 0x0;
+const KIND_COMPONENT = 0x1;
+/** wasmparser `limits::MAX_WASM_STRING_SIZE` */
+const MAX_WASM_STRING_SIZE = 100_000;
+/** wasmparser `limits::MAX_WASM_MODULE_SIZE` */
+const MAX_WASM_MODULE_SIZE = 1024 * 1024 * 1024;
+
+/** wasmparser's section ordering for core modules; custom sections are exempt. */
+const ORDER_BY_ID: Readonly<Record<number, number>> = {
+  1: 1, // type
+  2: 2, // import
+  3: 3, // function
+  4: 4, // table
+  5: 5, // memory
+  13: 6, // tag
+  6: 7, // global
+  7: 8, // export
+  8: 9, // start
+  9: 10, // element
+  12: 11, // data count
+  10: 12, // code
+  11: 13, // data
+};
+
+/** A wasmparser error: message plus absolute offset, rendered exactly like its Display impl. */
+class ParseFailure extends Error {
+  constructor(
+    readonly text: string,
+    readonly offset: number,
+  ) {
+    super(`${text} (at offset 0x${offset.toString(16)})`);
+  }
+}
+
+const eof = (offset: number) => new ParseFailure('unexpected end-of-file', offset);
+
+/** A cursor over `bytes[start, end)` reporting absolute offsets, like wasmparser's BinaryReader. */
+class Reader {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+    readonly end: number,
+  ) {}
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) throw eof(this.pos);
+    return this.bytes[this.pos++] as number;
+  }
+
+  take(length: number): Uint8Array {
+    if (length > this.end - this.pos) throw eof(this.pos);
+    const out = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  varU32(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = this.u8();
+      if (shift >= 28 && byte >> (32 - shift) !== 0) {
+        // the continuation bit or bits beyond the 32nd are set
+        throw new ParseFailure(
+          byte & 0x80
+            ? 'invalid var_u32: integer representation too long'
+            : 'invalid var_u32: integer too large',
+          this.pos - 1,
+        );
+      }
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return result;
+      shift += 7;
+    }
+  }
+
+  varU64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      const byte = this.u8();
+      if (shift >= 63n && BigInt(byte) >> (64n - shift) !== 0n) {
+        throw new ParseFailure(
+          byte & 0x80
+            ? 'invalid var_u64: integer representation too long'
+            : 'invalid var_u64: integer too large',
+          this.pos - 1,
+        );
+      }
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result;
+      shift += 7n;
+    }
+  }
+
+  /** signed LEB128 up to 33 bits (heap types); only the framing matters here */
+  varS33(): void {
+    for (let i = 0; ; i++) {
+      const byte = this.u8();
+      if ((byte & 0x80) === 0) return;
+      if (i >= 4) throw new ParseFailure('invalid var_s33: integer representation too long', this.pos - 1);
+    }
+  }
+
+  string(): string {
+    const length = this.varU32();
+    if (length > MAX_WASM_STRING_SIZE) throw new ParseFailure('string size out of bounds', this.pos - 1);
+    const raw = this.take(length);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new ParseFailure('malformed UTF-8 encoding', this.pos - 1);
+    }
+  }
+}
+
+/** Pretty hex Debug of a byte slice, as Rust's `{:#x?}` renders it. */
+function prettyHexBytes(bytes: ArrayLike<number>): string {
+  let out = '[\n';
+  for (let i = 0; i < bytes.length; i++) out += `    0x${(bytes[i] as number).toString(16)},\n`;
+  return `${out}]`;
+}
+
+interface Counts {
+  functionEntries?: number;
+  codeEntries?: number;
+  dataEntries?: number;
+  dataCount?: number;
+  componentStart: boolean;
+}
+
+interface Collector {
+  sections: WasmSection[];
+  customSections: WasmCustomSection[];
+  functionExports: string[];
+  imports: WasmImport[];
+  encoding: 'module' | 'component' | undefined;
+}
+
+/**
+ * Walks a module or component. Returns everything seen up to the first error and that error's
+ * text. Never throws for malformed input.
+ */
+export function walkWasm(wasm: WasmInput): WasmWalk {
+  const bytes = wasmBytes(wasm);
+  const collector: Collector = {
+    sections: [],
+    customSections: [],
+    functionExports: [],
+    imports: [],
+    encoding: undefined,
+  };
+  let error: string | undefined;
+  try {
+    walkUnit(bytes, 0, bytes.length, undefined, false, collector);
+  } catch (failure) {
+    if (!(failure instanceof ParseFailure)) throw failure;
+    error = failure.message;
+  }
+  const importModules = [...new Set(collector.imports.map((entry) => entry.module))];
+  return {
+    encoding: collector.encoding,
+    sections: collector.sections,
+    customSections: collector.customSections,
+    functionExports: collector.functionExports,
+    importModules,
+    imports: collector.imports,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** One module or component in `bytes[start, end)`; `expect` is set for nested units. */
+function walkUnit(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  expect: 'module' | 'component' | undefined,
+  nested: boolean,
+  out: Collector,
+  maxOffset = end,
+): void {
+  const reader = new Reader(bytes, start, end);
+  const encoding = readHeader(reader, expect);
+  if (!nested) out.encoding = encoding;
+  const counts: Counts = { componentStart: false };
+  let order: { rank: number; pos: number } = { rank: 0, pos: start };
+
+  while (reader.remaining > 0) {
+    if (reader.remaining >= 4 && MAGIC.every((byte, i) => bytes[reader.pos + i] === byte)) {
+      throw new ParseFailure('expected section, got wasm magic number', reader.pos);
+    }
+    const idPos = reader.pos;
+    const id = reader.u8();
+    if (id & 0x80) throw new ParseFailure('malformed section id', idPos);
+    const lenPos = reader.pos;
+    const len = reader.varU32();
+    const sectionStart = reader.pos;
+    const sectionEnd = sectionStart + len;
+    if (nested && sectionEnd > maxOffset) {
+      throw new ParseFailure(`section too large, ${len} goes past 0x${maxOffset.toString(16)}`, lenPos);
+    }
+    out.sections.push({ id, offset: sectionStart, size: len, nested });
+
+    const rank = encoding === 'module' ? ORDER_BY_ID[id] : undefined;
+    if (rank !== undefined) {
+      if (order.rank >= rank && order.pos < sectionStart)
+        throw new ParseFailure('section out of order', sectionStart);
+      order = { rank, pos: sectionStart };
+    }
+
+    if (id === 0) {
+      const content = sectionReader(reader, len);
+      const name = content.string();
+      out.customSections.push({
+        name,
+        data: bytes.subarray(content.pos, content.end),
+        dataOffset: content.pos,
+      });
+      continue;
+    }
+    if (encoding === 'module') {
+      walkModuleSection(reader, id, len, sectionEnd, counts, nested, out);
+    } else {
+      walkComponentSection(reader, id, len, lenPos, sectionEnd, counts, out);
+    }
+  }
+  // End payload: the count cross-checks run only at the end of a core module.
+  checkFunctionCodeCounts(counts, reader.pos);
+  checkDataCount(counts, reader.pos);
+}
+
+function readHeader(reader: Reader, expect: 'module' | 'component' | undefined): 'module' | 'component' {
+  const start = reader.pos;
+  const magic = reader.take(4);
+  if (!MAGIC.every((byte, i) => magic[i] === byte)) {
+    throw new ParseFailure(
+      `magic header not detected: bad magic number - expected=${prettyHexBytes(MAGIC)} actual=${prettyHexBytes(magic)}`,
+      start,
+    );
+  }
+  const word = reader.take(4);
+  const num = (word[0] as number) | ((word[1] as number) << 8);
+  const kind = (word[2] as number) | ((word[3] as number) << 8);
+  if (num === MODULE_VERSION && kind === KIND_MODULE) {
+    if (expect === 'component') throw new ParseFailure('expected a version header for a component', start);
+    return 'module';
+  }
+  if (num === COMPONENT_VERSION && kind === KIND_COMPONENT) {
+    if (expect === 'module') throw new ParseFailure('expected a version header for a module', start);
+    return 'component';
+  }
+  const version = (num + kind * 0x10000).toString(16);
+  // Rust `{:#10x}`: `0x` prefix, right-aligned in a field of 10 with spaces
+  throw new ParseFailure(`unknown binary version: ${`0x${version}`.padStart(10, ' ')}`, start + 4);
+}
+
+/** wasmparser's `section()` helper: the whole section must be present, then a bounded reader. */
+function sectionReader(reader: Reader, len: number): Reader {
+  const start = reader.pos;
+  reader.take(len);
+  return new Reader(reader.bytes, start, start + len);
+}
+
+/** wasmparser's `single_item()`: exactly one LEB-encoded item filling the section. */
+function singleItem(reader: Reader, sectionEnd: number, desc: string, read: (r: Reader) => void): void {
+  const start = reader.pos;
+  const length = sectionEnd - start;
+  reader.take(length);
+  const content = new Reader(reader.bytes, start, sectionEnd);
+  read(content);
+  if (content.remaining > 0) throw new ParseFailure(`unexpected content in the ${desc} section`, content.pos);
+}
+
+function walkModuleSection(
+  reader: Reader,
+  id: number,
+  len: number,
+  sectionEnd: number,
+  counts: Counts,
+  nested: boolean,
+  out: Collector,
+): void {
+  switch (id) {
+    case 8:
+      singleItem(reader, sectionEnd, 'start', (r) => r.varU32());
+      return;
+    case 12:
+      singleItem(reader, sectionEnd, 'data count', (r) => {
+        counts.dataCount = r.varU32();
+      });
+      return;
+    case 10:
+      walkCodeSection(reader, len, counts);
+      return;
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 9:
+    case 11:
+    case 13: {
+      // Every other known section is a counted vector; only its count is read eagerly.
+      const content = sectionReader(reader, len);
+      const count = content.varU32();
+      if (id === 3) counts.functionEntries = count;
+      if (id === 11) {
+        counts.dataEntries = count;
+        checkDataCount(counts, reader.pos);
+      }
+      if (!nested && id === 7) collectExports(content, count, out.functionExports);
+      if (!nested && id === 2) collectImports(content, count, out.imports);
+      return;
+    }
+    default:
+      // unknown section ids are a validator concern; the parser hands them over as-is
+      reader.take(len);
+  }
+}
+
+function walkCodeSection(reader: Reader, len: number, counts: Counts): void {
+  const sectionStart = reader.pos;
+  let left = len;
+  const count = reader.varU32();
+  left = consumeWithin(left, reader.pos - sectionStart, sectionStart);
+  counts.codeEntries = count;
+  checkFunctionCodeCounts(counts, sectionStart);
+  for (let remaining = count; remaining > 0; remaining--) {
+    const bodyStart = reader.pos;
+    const size = reader.varU32();
+    reader.take(size);
+    left = consumeWithin(left, reader.pos - bodyStart, bodyStart);
+  }
+  if (left > 0) throw new ParseFailure('trailing bytes at end of section', reader.pos);
+}
+
+/** wasmparser's `delimited()`: an item must not run past the bytes its section declared. */
+function consumeWithin(left: number, used: number, start: number): number {
+  if (used > left) throw new ParseFailure('unexpected end-of-file', start);
+  return left - used;
+}
+
+function walkComponentSection(
+  reader: Reader,
+  id: number,
+  len: number,
+  lenPos: number,
+  sectionEnd: number,
+  counts: Counts,
+  out: Collector,
+): void {
+  switch (id) {
+    case 1: // core module
+    case 4: {
+      // nested component
+      if (len > MAX_WASM_MODULE_SIZE) {
+        throw new ParseFailure(`${id === 1 ? 'module' : 'component'} section is too large`, lenPos);
+      }
+      // The nested parser sees at most the section's bytes; a truncated file simply ends it (and
+      // then the outer unit), exactly as parse_all's parser stack does.
+      const nestedEnd = Math.min(sectionEnd, reader.end);
+      walkUnit(reader.bytes, reader.pos, nestedEnd, id === 1 ? 'module' : 'component', true, out, sectionEnd);
+      reader.pos = nestedEnd;
+      return;
+    }
+    case 9: {
+      if (counts.componentStart) {
+        throw new ParseFailure('component cannot have more than one start function', reader.pos);
+      }
+      counts.componentStart = true;
+      singleItem(reader, sectionEnd, 'component start', (r) => {
+        r.varU32();
+        const args = r.varU32();
+        for (let i = 0; i < args; i++) r.varU32();
+        r.varU32();
+      });
+      return;
+    }
+    case 2:
+    case 3:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 10:
+    case 11: {
+      const content = sectionReader(reader, len);
+      content.varU32();
+      return;
+    }
+    default:
+      reader.take(len);
+  }
+}
+
+function checkFunctionCodeCounts(counts: Counts, pos: number): void {
+  const { functionEntries: n, codeEntries: m } = counts;
+  if (n !== undefined && m !== undefined && n !== m) {
+    throw new ParseFailure('function and code section have inconsistent lengths', pos);
+  }
+  if (n !== undefined && m === undefined && n > 0) {
+    throw new ParseFailure('function section has non-zero count but code section is absent', pos);
+  }
+  if (n === undefined && m !== undefined && m > 0) {
+    throw new ParseFailure('function section is absent but code section has non-zero count', pos);
+  }
+}
+
+function checkDataCount(counts: Counts, pos: number): void {
+  const { dataCount: n, dataEntries: m } = counts;
+  if (n !== undefined && m !== undefined && n !== m) {
+    throw new ParseFailure('data count and data section have inconsistent lengths', pos);
+  }
+  if (n !== undefined && m === undefined && n > 0) {
+    throw new ParseFailure('data count is non-zero but data section is absent', pos);
+  }
+}
+
+/** Export entries: name, kind byte, index. 0x00 (func) and 0x20 (exact func) are functions. */
+function collectExports(content: Reader, count: number, into: string[]): void {
+  try {
+    for (let i = 0; i < count; i++) {
+      const name = content.string();
+      const kind = content.u8();
+      content.varU32();
+      if (kind === 0x00 || kind === 0x20) into.push(name);
+    }
+  } catch (failure) {
+    if (!(failure instanceof ParseFailure)) throw failure;
+  }
+}
+
+const IMPORT_KINDS: Readonly<Record<number, WasmImport['kind']>> = {
+  0: 'function',
+  1: 'table',
+  2: 'memory',
+  3: 'global',
+  4: 'tag',
+  32: 'function',
+};
+
+function collectImports(content: Reader, count: number, into: WasmImport[]): void {
+  try {
+    for (let i = 0; i < count; i++) {
+      const module = content.string();
+      const name = content.string();
+      const kindByte = content.u8();
+      const kind = IMPORT_KINDS[kindByte];
+      if (kind === undefined) return;
+      skipImportType(content, kindByte);
+      into.push({ module, name, kind });
+    }
+  } catch (failure) {
+    if (!(failure instanceof ParseFailure)) throw failure;
+  }
+}
+
+function skipImportType(r: Reader, kindByte: number): void {
+  switch (kindByte) {
+    case 0x00:
+    case 0x20:
+      r.varU32();
+      return;
+    case 0x01:
+      skipValType(r);
+      skipLimits(r);
+      return;
+    case 0x02:
+      skipLimits(r);
+      return;
+    case 0x03:
+      skipValType(r);
+      r.u8();
+      return;
+    case 0x04:
+      r.u8();
+      r.varU32();
+      return;
+  }
+}
+
+function skipValType(r: Reader): void {
+  const byte = r.u8();
+  // (ref null ht) / (ref ht) carry a heap type; every other value type is a single byte
+  if (byte === 0x63 || byte === 0x64) {
+    if (r.bytes[r.pos] === 0x62) r.u8(); // exact heap type prefix
+    r.varS33();
+  }
+}
+
+function skipLimits(r: Reader): void {
+  const flags = r.u8();
+  const wide = (flags & 0x04) !== 0;
+  const readBound = () => (wide ? r.varU64() : r.varU32());
+  readBound();
+  if (flags & 0x01) readBound();
+  if (flags & 0x08) r.varU32();
+}
