@@ -1,0 +1,395 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { readIdentity } from '../../src/host/index.js';
+import { acceptJson, fail, output, pluginModule, selfCheckJson, spin } from '../../src/wat/index.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+    } as never,
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+    } as never,
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+const SHAPE_RESPONSE = {
+  _v: 1,
+  url: 'https://api.example.test/v1/messages',
+  method: 'POST',
+  headers: [],
+  body_base64: '',
+};
+
+function shapePlugin(shape = output(SHAPE_RESPONSE), identity: object = { plugin_name: 'cli-shape' }) {
+  return pluginModule({
+    identity,
+    exports: {
+      cc_lb_handshake: output(
+        acceptJson({
+          chosen_versions: { shape: 1 },
+          plugin_supported: { shape: [1] },
+          implemented_functions: ['shape'],
+        }),
+      ),
+      cc_lb_self_check: output(selfCheckJson()),
+      shape,
+    },
+  });
+}
+
+let dir: string;
+let good: string;
+
+async function file(name: string, bytes: Uint8Array | string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cc-lb-cli-'));
+  good = await file('good.wasm', shapePlugin());
+});
+
+describe('verify', () => {
+  it('is the default command and passes every layer of a good shape plugin', async () => {
+    const r = await run(good);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`cc-lb-conformance verify ${good} (kind: shape)`);
+    expect(lines[1]).toMatch(/^ {2}✓ identity +cli-shape 1\.0\.0$/);
+    expect(lines[2]).toMatch(
+      /^ {2}✓ handshake +1 function\(s\) negotiated: shape@1 +fuel [\d,]+ \/ 10,000,000$/,
+    );
+    expect(lines[3]).toMatch(/^ {2}✓ self_check +fuel [\d,]+ \/ 10,000,000$/);
+    expect(lines.slice(4, 10).map((l) => l.trim().split(/\s+/)[1])).toEqual([
+      'dispatch:shape:basic',
+      'dispatch:robustness:empty_body',
+      'dispatch:robustness:malformed_json',
+      'dispatch:robustness:invalid_utf8',
+      'dispatch:robustness:large_body',
+      'dispatch:robustness:unicode_preservation',
+    ]);
+    expect(lines[4]).toContain('shape dispatch returned a decodable response');
+    expect(lines.at(-1)).toBe('PASS 9 layer(s) passed');
+  });
+
+  it('prints the report as JSON with --json', async () => {
+    const r = await run('verify', good, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      command: 'verify',
+      passed: true,
+      kinds: ['shape'],
+      handshake: {
+        chosenVersions: { shape: 1 },
+        identity: { name: 'cli-shape', version: '1.0.0', abiEnvelope: 1 },
+      },
+      selfCheck: { status: 'Success', failures: [] },
+    });
+    expect(report.layers).toHaveLength(9);
+    expect(report.verify.shape.dispatch).toHaveLength(6);
+    expect(report.errors).toEqual([]);
+  });
+
+  it('fails (exit 1) with the fallback named when a dispatch answers the wrong _v', async () => {
+    const path = await file('wrong-v.wasm', shapePlugin(output({ ...SHAPE_RESPONSE, _v: 2 })));
+    const r = await run(path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ verify:shape');
+    expect(r.stdout).toContain(
+      'dispatch verification failed: shape dispatch fell back with policy FailRequest',
+    );
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL 1 of 4 layer(s) failed');
+  });
+
+  it('reports a failing handshake and still shows the identity and self-check layers', async () => {
+    const path = await file(
+      'downgrade.wasm',
+      pluginModule({
+        exports: {
+          cc_lb_handshake: output(
+            acceptJson({
+              chosen_versions: { shape: 9 },
+              plugin_supported: { shape: [1] },
+              implemented_functions: ['shape'],
+            }),
+          ),
+          cc_lb_self_check: output(selfCheckJson()),
+          shape: output(SHAPE_RESPONSE),
+        },
+      }),
+    );
+    const r = await run(path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✓ identity/);
+    expect(r.stdout).toContain(
+      "✗ handshake                                   invalid identity field chosen_versions: handshake validation failed: chosen version not offered: function 'shape' version 9 not in offer",
+    );
+    expect(r.stdout).toMatch(/✓ self_check/);
+  });
+
+  it('uses the given kind instead of the negotiated one', async () => {
+    const r = await run('verify', good, '--kind', 'router');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'handshake verification failed: declared function missing wasm export: filter',
+    );
+  });
+
+  it('fails when the plugin negotiates nothing it can dispatch', async () => {
+    const path = await file(
+      'empty.wasm',
+      pluginModule({
+        exports: { cc_lb_handshake: output(acceptJson()), cc_lb_self_check: output(selfCheckJson()) },
+      }),
+    );
+    const r = await run(path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '✗ kind                                        the plugin negotiated none of shape, filter, observe, build_signer, sign: nothing to dispatch',
+    );
+  });
+
+  it('charges fuel against --fuel: a spinning handshake is out of budget', async () => {
+    const path = await file(
+      'spin.wasm',
+      pluginModule({ exports: { cc_lb_handshake: spin(), cc_lb_self_check: output(selfCheckJson()) } }),
+    );
+    const r = await run('handshake', path, '--fuel', '1000');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'WasmTrap: wasm execution failed: handshake call exceeded timeout/fuel budget',
+    );
+  });
+});
+
+describe('identity', () => {
+  it('passes all nine static checks of a good plugin', async () => {
+    const r = await run('identity', good);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('cli-shape 1.0.0 (abi_envelope 1)');
+    expect(r.stdout.match(/✓/g)).toHaveLength(9);
+    expect(r.stdout).toContain('PASS all 9 static checks passed');
+  });
+
+  it('exits 1 and names the failing static check with its detail', async () => {
+    const path = await file(
+      'abi2.wasm',
+      shapePlugin(output(SHAPE_RESPONSE), { plugin_name: 'cli-shape', abi_envelope: 2 }),
+    );
+    const r = await run('identity', path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ IdentityFieldsWellFormed +abi_envelope must be 1; found 2/);
+  });
+
+  it('exits 1 with the reader error when the section is missing', async () => {
+    const path = await file(
+      'anon.wasm',
+      pluginModule({ identity: false, exports: { cc_lb_handshake: output(acceptJson()) } }),
+    );
+    const r = await run('identity', path, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      passed: false,
+      error: { message: 'missing cc_lb.plugin.v1 custom section' },
+    });
+  });
+});
+
+describe('handshake and self-check', () => {
+  it('prints the negotiated functions and capabilities', async () => {
+    const r = await run('handshake', good);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('capabilities required: (none)');
+    expect(r.stdout).toMatch(/✓ handshake +1 function\(s\) negotiated: shape@1 +fuel/);
+  });
+
+  it('reports the self-check failure kind', async () => {
+    const path = await file(
+      'selfcheck-fails.wasm',
+      pluginModule({
+        exports: { cc_lb_handshake: output(acceptJson()), cc_lb_self_check: fail('self-check exploded') },
+      }),
+    );
+    const r = await run('self-check', path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('WasmTrap: wasm execution failed: self-check exploded');
+  });
+});
+
+describe('dispatch', () => {
+  it('dispatches the dry-run request and prints the response', async () => {
+    const r = await run('dispatch', good, 'shape');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"url": "https://api.example.test/v1/messages"');
+    expect(r.stdout).toContain('PASS dispatch shape');
+  });
+
+  it('dispatches a request read from --request', async () => {
+    const request = await file(
+      'request.json',
+      JSON.stringify({
+        request: { request_id: 'r', headers: [], method: 'GET', path: '/', query: null, body_base64: '' },
+        upstream: { kind: 'anthropic_direct' },
+        principal: { id: 'p', kind: 'api_key', claims: {} },
+      }),
+    );
+    const r = await run('dispatch', good, 'shape', '--request', request, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).outcome).toMatchObject({ kind: 'ok', response: { method: 'POST' } });
+  });
+
+  it('exits 1 with policy, stage and error text on a fallback', async () => {
+    const path = await file('shape-fails.wasm', shapePlugin(fail('no upstream for you')));
+    const r = await run('dispatch', path, 'shape');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'fell back with policy FailRequest at stage plugin_call: plugin call failed: no upstream for you',
+    );
+  });
+
+  it('rejects an unknown function (exit 2)', async () => {
+    const r = await run('dispatch', good, 'route');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "unknown wire function 'route'; expected one of shape, normalize_error, build_signer, sign, on_unauthorized, observe, filter",
+    );
+  });
+
+  it('rejects a request that is not valid JSON for the function, naming the path (exit 2)', async () => {
+    const request = await file(
+      'bad-request.json',
+      '{"upstream":{"kind":"anthropic_direct"},"factory_state":null,"x":1}',
+    );
+    const r = await run('dispatch', good, 'build_signer', '--request', request);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`request ${request} is not a valid build_signer request: unknown field \`x\``);
+    const broken = await file('broken.json', '{"status":');
+    const r2 = await run('dispatch', good, 'normalize_error', '--request', broken);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('EOF while parsing a value at line 1 column 10');
+  });
+});
+
+describe('stamp', () => {
+  it('writes an identity section the host reader accepts, replacing any existing one', async () => {
+    const path = await file('to-stamp.wasm', shapePlugin());
+    const out = join(dir, 'stamped.wasm');
+    const r = await run('stamp', path, '--name', 'stamped-plugin', '--version', '2.0.0', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`stamped ${out}: stamped-plugin 2.0.0 (abi_envelope 1)\n`);
+    const identity = readIdentity(await readFile(out));
+    expect(identity).toMatchObject({
+      plugin_name: 'stamped-plugin',
+      plugin_version: '2.0.0',
+      abi_envelope: 1,
+    });
+    expect((await run('identity', out)).code).toBe(0);
+  });
+
+  it('stamps in place when --out is not given', async () => {
+    const path = await file('in-place.wasm', pluginModule({ identity: false, exports: {} }));
+    expect((await run('stamp', path, '--name', 'in-place', '--version', '0.1.0')).code).toBe(0);
+    expect(readIdentity(await readFile(path)).plugin_name).toBe('in-place');
+  });
+
+  it('refuses an identity the host would reject (exit 2)', async () => {
+    const r = await run('stamp', good, '--name', 'Bad.Name', '--version', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('stamp: plugin name does not match pattern ^[a-z][a-z0-9_-]*$ (max 64 bytes)');
+    const r2 = await run('stamp', good, '--name', 'ok');
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('stamp: missing --version');
+  });
+});
+
+describe('bad usage and unreadable input exit 2 with a message', () => {
+  it.each([
+    [[], 'missing <plugin.wasm>'],
+    [['verify'], 'verify: missing <plugin.wasm>'],
+    [['--bogus', 'x.wasm'], "Unknown option '--bogus'"],
+    [
+      ['verify', 'x.wasm', '--kind', 'teapot'],
+      "--kind must be one of auto, shape, router, observability, signer; got 'teapot'",
+    ],
+    [['verify', 'x.wasm', '--fuel', '12abc'], "--fuel must be a positive integer; got '12abc'"],
+    [['handshake', 'x.wasm', '--kind', 'shape'], '--kind applies to verify, not handshake'],
+    [['dispatch', 'x.wasm'], 'dispatch: missing <function>'],
+  ])('%j', async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain("Run 'cc-lb-conformance --help' for usage.");
+  });
+
+  it('names a missing file', async () => {
+    const missing = join(dir, 'nope.wasm');
+    const r = await run('verify', missing);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot read ${missing}`);
+  });
+
+  it('refuses a file that is not wasm', async () => {
+    const text = await file('readme.wasm', 'this is not wasm at all');
+    const r = await run('identity', text);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${text} is not a WebAssembly module (it does not start with the \\0asm header)`,
+    );
+  });
+
+  it('refuses a truncated module', async () => {
+    const bytes = shapePlugin();
+    const truncated = await file('truncated.wasm', bytes.slice(0, bytes.length - 7));
+    const r = await run(truncated);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${truncated} is not a valid WebAssembly module:`);
+  });
+
+  it('prints usage with --help (exit 0)', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: cc-lb-conformance [command] <plugin.wasm> [options]');
+  });
+});
+
+describe('the executable', () => {
+  it('runs as a process and sets the exit code', async () => {
+    const exec = promisify(execFile);
+    const failing = await exec(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'identity', join(dir, 'nope.wasm')],
+      {
+        cwd: join(import.meta.dirname, '../..'),
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((failing as { code: number }).code).toBe(2);
+    expect((failing as { stderr: string }).stderr).toContain('cannot read');
+  }, 30_000);
+});
