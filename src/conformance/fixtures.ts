@@ -10,6 +10,7 @@ import {
   type AnyWireFunction,
   type AugmentedMetadata,
   CC_LB_PLUGIN_MAGIC,
+  dryRunSamples,
   FilterFn,
   ObserveFn,
   type RequestOf,
@@ -105,7 +106,7 @@ export class FilterRequestBuilder {
     return this;
   }
   /** Appends one candidate (default: the dry-run candidate). */
-  addCandidate(candidate: CandidateWire = candidateSample()): this {
+  addCandidate(candidate: CandidateWire = dryRunSamples.CandidateWire()): this {
     this.#request.candidates.push(structuredClone(candidate));
     return this;
   }
@@ -139,19 +140,7 @@ export function observeRequestBuilder(): ObserveRequestBuilder {
 
 /** The `Principal` dry-run sample. */
 export function synthPrincipal(): Principal {
-  return { id: 'dry-run-principal', kind: 'api_key', claims: {} };
-}
-
-/** The `CandidateWire` dry-run sample (v1 and v2 identical: no `cache_score`). */
-export function candidateSample(): CandidateWire {
-  return {
-    upstream_id: '00000000-0000-0000-0000-000000000000',
-    name: 'dry-run-upstream',
-    kind: 'anthropic_api_key',
-    observed_rate_limits: [],
-    subscription_quotas: [],
-    observed_at_unix_secs: 0,
-  };
+  return dryRunSamples.Principal();
 }
 
 /**

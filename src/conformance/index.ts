@@ -22,13 +22,7 @@ export {
   type VerifyErrorKind,
   type VerifyErrorVariant,
 } from './errors.js';
-export {
-  candidateSample,
-  FilterRequestBuilder,
-  fixtures,
-  ObserveRequestBuilder,
-  ShapeRequestBuilder,
-} from './fixtures.js';
+export { FilterRequestBuilder, fixtures, ObserveRequestBuilder, ShapeRequestBuilder } from './fixtures.js';
 export { type HandshakeOptions, handshake } from './handshake.js';
 export { identity } from './identity.js';
 export {

@@ -3,8 +3,8 @@
  * request with no candidates and with the dry-run candidate; the answer must hold exactly one
  * decision per candidate (decision values and upstream ids are not checked).
  */
-import { FilterFn } from '../../wire/index.js';
-import { candidateSample, filterRequestBuilder } from '../fixtures.js';
+import { dryRunSamples, FilterFn } from '../../wire/index.js';
+import { filterRequestBuilder } from '../fixtures.js';
 import type { PluginSource } from '../plugin-under-test.js';
 import type { VerifyReport } from '../reports.js';
 import { dispatchOk, invalidResponse, pushDispatchOk, type VerifyOptions, verifyKind } from './common.js';
@@ -20,7 +20,7 @@ export function verifyRouterPlugin(source: PluginSource, options: VerifyOptions 
       empty.fuelConsumed,
     );
 
-    const candidates = [candidateSample()];
+    const candidates = [dryRunSamples.CandidateWire()];
     const request = filterRequestBuilder().candidates(candidates).build();
     const counted = await dispatchOk(session, FilterFn, request);
     checkDecisionCount(candidates.length, counted.response.results.length);

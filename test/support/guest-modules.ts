@@ -1,0 +1,83 @@
+/**
+ * Test support: complete guest modules for conformance tests, built with `pluginModule` — a
+ * handshake export answering a fixed accept, a self-check export answering success, and the
+ * given wire-function handlers. Every part can be replaced by another export behaviour.
+ */
+import {
+  type AcceptParts,
+  acceptJson,
+  body,
+  type ExportBehaviour,
+  type IdentityParts,
+  output,
+  pluginModule,
+  selfCheckJson,
+} from '../../src/wat/index.js';
+
+export interface GuestSpec {
+  /** accept parts (merged over the empty accept) or a behaviour for `cc_lb_handshake`; `false` omits it */
+  readonly handshake?: AcceptParts | ExportBehaviour | false;
+  /** a behaviour for `cc_lb_self_check` (default: success); `false` omits it */
+  readonly selfCheck?: ExportBehaviour | false;
+  /** wire-function exports */
+  readonly handlers?: Readonly<Record<string, ExportBehaviour>>;
+  readonly identity?: IdentityParts | string | false;
+  readonly userHostImport?: boolean;
+  readonly memory?: number;
+}
+
+function isBehaviour(x: object): x is ExportBehaviour {
+  return typeof (x as { kind?: unknown }).kind === 'string';
+}
+
+/** An accept that negotiates exactly these functions at version 1. */
+export function acceptFor(...functions: string[]): AcceptParts {
+  return {
+    chosen_versions: Object.fromEntries(functions.map((f) => [f, 1])),
+    plugin_supported: Object.fromEntries(functions.map((f) => [f, [1]])),
+    implemented_functions: functions,
+  };
+}
+
+export function guestModule(spec: GuestSpec = {}): Uint8Array {
+  const exports: Record<string, ExportBehaviour> = {};
+  const handshake = spec.handshake ?? {};
+  if (handshake !== false) {
+    exports.cc_lb_handshake = isBehaviour(handshake) ? handshake : output(acceptJson(handshake));
+  }
+  const selfCheck = spec.selfCheck ?? output(selfCheckJson());
+  if (selfCheck !== false) exports.cc_lb_self_check = selfCheck;
+  Object.assign(exports, spec.handlers ?? {});
+  return pluginModule({
+    exports,
+    ...(spec.identity === undefined ? {} : { identity: spec.identity }),
+    ...(spec.userHostImport === undefined ? {} : { userHostImport: spec.userHostImport }),
+    ...(spec.memory === undefined ? {} : { memory: spec.memory }),
+  });
+}
+
+/** WAT instructions that set `text` (ASCII) as the output and leave 0 on the stack. Needs `(local $o i64)`. */
+export function setOutputWat(text: string): string {
+  const bytes = [...new TextEncoder().encode(text)];
+  return [
+    `    (local.set $o (call $alloc (i64.const ${bytes.length})))`,
+    ...bytes.map((b, i) => `    (call $store_u8 (i64.add (local.get $o) (i64.const ${i})) (i32.const ${b}))`),
+    `    (call $output_set (local.get $o) (i64.const ${bytes.length}))`,
+    '    (i32.const 0)',
+  ].join('\n');
+}
+
+/**
+ * A handler that traps on its first call and answers `text` on every later one. The "already
+ * called" flag is byte 0 of the module's own memory, so it lives in the instance, not the module.
+ */
+export function trapsOnceThenAnswers(text: string): ExportBehaviour {
+  return body(
+    [
+      '    (local $o i64)',
+      '    (if (i32.eqz (i32.load8_u (i32.const 0)))',
+      '      (then (i32.store8 (i32.const 0) (i32.const 1)) unreachable))',
+      setOutputWat(text),
+    ].join('\n'),
+  );
+}
