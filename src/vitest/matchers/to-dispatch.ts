@@ -1,0 +1,248 @@
+/**
+ * Vitest layer: `await expect(plugin).toDispatch(Fn, request?)` and its chain — `.ok(expected?)`
+ * (the dispatch returned `Ok`, and the response equals `expected` like `toEqual`) and
+ * `.fallback(policy?, { stage? })`; awaiting the head alone is `.ok()`. `.not` negates the final
+ * check. The receiver may also be a `PluginSession`, whose instance keeps its state between calls.
+ *
+ * The chain is the value Vitest's `report` is handed to (see awaited-verdict.ts): nothing is
+ * dispatched until one terminal — the head, `.ok()` or `.fallback()` — is awaited, and a chain
+ * never awaited fails its test. One chain settles once; awaiting the same terminal again gives the
+ * same result, a different terminal is a usage error.
+ *
+ * A plugin that never reached the wire call (a `RunError`: it could not be built or handshaken)
+ * rejects whatever the chain expected, `.not` included: no verdict about the dispatch exists.
+ */
+import type { MatcherState } from 'vitest';
+import { dispatch, RunError } from '../../conformance/index.js';
+import type { DispatchOutcome, DispatchStage } from '../../host/index.js';
+import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
+import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
+import { accountOfError } from '../error-account.js';
+import { matcherCall } from '../matcher-call.js';
+import { fuelBudgetOf, fuelText, type Receiver, receiverOf } from '../receiver.js';
+import type { DispatchChain, FallbackExpectation } from '../types.js';
+
+/** The Rust stage labels (metric `stage`), in dispatch order. */
+const DISPATCH_STAGES: readonly DispatchStage[] = [
+  'version_lookup',
+  'request_envelope',
+  'serialize_request',
+  'plugin_call',
+  'deserialize_response',
+  'response_envelope',
+  'response_decode',
+  'panic',
+];
+
+type Outcome = DispatchOutcome<unknown>;
+
+/** One terminal of the chain: the label written after the head, and the check of the outcome. */
+interface Terminal {
+  readonly label: string;
+  readonly validate: (hint: string) => void;
+  readonly check: (outcome: Outcome, hint: string, fuel: string) => Verdict;
+}
+
+export function toDispatch(
+  this: MatcherState,
+  received: unknown,
+  fn: unknown,
+  request?: unknown,
+): Promise<Verdict> {
+  const head = matcherCall(this, 'toDispatch', isWireFunction(fn) ? exportNameOf(fn) : 'fn');
+  return handOver((report): DispatchChain<unknown> => {
+    const watch = watchAwait(this, head.text);
+    const callSite = new Error('call site');
+    let settled: { readonly label: string; readonly run: Promise<void> } | undefined;
+
+    const settle = (terminal: Terminal): Promise<void> => {
+      watch.markAwaited();
+      if (settled !== undefined) {
+        if (settled.label === terminal.label) return settled.run;
+        return Promise.reject(
+          new Error(
+            `${head.text}${settled.label} already settled this chain; ` +
+              `start a new expect(…).toDispatch(…) for ${terminal.label === '' ? 'the head' : terminal.label}`,
+          ),
+        );
+      }
+      const hint = `${head.hint}${terminal.label}`;
+      const run = (async () => {
+        terminal.validate(hint);
+        const receiver = receiverOf(this, hint, received);
+        if (!isWireFunction(fn)) throw notAWireFunction(this, hint, fn);
+        const outcome = await dispatchOn(receiver, fn, request, hint);
+        const budget = receiver.kind === 'source' ? fuelBudgetOf(receiver.source) : undefined;
+        report(terminal.check(outcome, hint, fuelText(outcome.fuelConsumed, budget)));
+      })().catch((error: unknown) => {
+        throw atCallSite(error, callSite);
+      });
+      settled = { label: terminal.label, run };
+      return run;
+    };
+
+    const name = isWireFunction(fn) ? fn.name : String(fn);
+    const head$ = awaitable(() => settle(okTerminal(this, name, '', undefined)));
+    return {
+      // biome-ignore lint/suspicious/noThenProperty: the chain head is awaitable by design.
+      then: head$.then,
+      ok: (expected?: unknown) =>
+        settle(okTerminal(this, name, expected === undefined ? '.ok()' : '.ok(expected)', expected)),
+      fallback: (policy?: FallbackPolicy, options?: FallbackExpectation) =>
+        settle(fallbackTerminal(this, name, policy, options)),
+    };
+  });
+}
+
+function okTerminal(state: MatcherState, name: string, label: string, expected: unknown): Terminal {
+  const { printExpected, printReceived, iterableEquality } = state.utils;
+  return {
+    label: label === '' ? '' : state.utils.DIM_COLOR(label),
+    validate: () => {},
+    check: (outcome, hint, fuel) => {
+      if (outcome.kind === 'fallback') {
+        return {
+          pass: false,
+          message: () =>
+            `${hint}\n\nExpected ${name} to return Ok, but it fell back\n\n${fallbackLines(outcome, fuel)}`,
+        };
+      }
+      if (expected === undefined) {
+        return {
+          pass: true,
+          message: () =>
+            `${hint}\n\nExpected ${name} not to return Ok, but it did (${fuel})\n\n` +
+            `Received response: ${printReceived(outcome.response)}`,
+        };
+      }
+      const pass = state.equals(outcome.response, expected, [...state.customTesters, iterableEquality]);
+      return {
+        pass,
+        actual: outcome.response,
+        expected,
+        message: () =>
+          pass
+            ? `${hint}\n\n${name} returned Ok (${fuel}) with the response it was expected not to return\n\n` +
+              `Expected response: not ${printExpected(expected)}`
+            : `${hint}\n\n${name} returned Ok (${fuel}), but the response differs\n\n` +
+              `Expected response: ${printExpected(expected)}\nReceived response: ${printReceived(outcome.response)}`,
+      };
+    },
+  };
+}
+
+function fallbackTerminal(
+  state: MatcherState,
+  name: string,
+  policy: FallbackPolicy | undefined,
+  options: FallbackExpectation | undefined,
+): Terminal {
+  const stage = options?.stage;
+  const args =
+    policy === undefined
+      ? stage === undefined
+        ? ''
+        : 'undefined, options'
+      : stage === undefined
+        ? 'policy'
+        : 'policy, options';
+  const wanted = `fall back${policy === undefined ? '' : ` with policy ${policy}`}${stage === undefined ? '' : ` at stage ${stage}`}`;
+  const { printReceived, EXPECTED_COLOR, BOLD_WEIGHT, printExpected, printWithType } = state.utils;
+  return {
+    label: state.utils.DIM_COLOR(`.fallback(${args})`),
+    validate: (hint) => {
+      const bad =
+        policy !== undefined && !FALLBACK_POLICIES.includes(policy)
+          ? { what: 'policy', value: policy as unknown, allowed: FALLBACK_POLICIES }
+          : stage !== undefined && !DISPATCH_STAGES.includes(stage)
+            ? { what: 'stage', value: stage as unknown, allowed: DISPATCH_STAGES }
+            : undefined;
+      if (bad === undefined) return;
+      throw new TypeError(
+        `${hint}\n\n${BOLD_WEIGHT('Matcher error')}: ${EXPECTED_COLOR(bad.what)} must be one of ` +
+          `${bad.allowed.map((v) => `'${v}'`).join(', ')}\n\n${printWithType('Expected', bad.value, printExpected)}`,
+      );
+    },
+    check: (outcome, hint, fuel) => {
+      if (outcome.kind === 'ok') {
+        return {
+          pass: false,
+          message: () =>
+            `${hint}\n\nExpected ${name} to ${wanted}, but it returned Ok (${fuel})\n\n` +
+            `Received response: ${printReceived(outcome.response)}`,
+        };
+      }
+      const pass =
+        (policy === undefined || policy === outcome.policy) &&
+        (stage === undefined || stage === outcome.stage);
+      const expected = {
+        ...(policy === undefined ? {} : { policy }),
+        ...(stage === undefined ? {} : { stage }),
+      };
+      const actual = {
+        ...(policy === undefined ? {} : { policy: outcome.policy }),
+        ...(stage === undefined ? {} : { stage: outcome.stage }),
+      };
+      return {
+        pass,
+        actual,
+        expected,
+        message: () =>
+          pass
+            ? `${hint}\n\nExpected ${name} not to ${wanted}, but it did\n\n${fallbackLines(outcome, fuel)}`
+            : `${hint}\n\nExpected ${name} to ${wanted}, but it fell back otherwise\n\n${fallbackLines(outcome, fuel)}`,
+      };
+    },
+  };
+}
+
+/** Everything the outcome knows about why the dispatch fell back. */
+function fallbackLines(outcome: Extract<Outcome, { kind: 'fallback' }>, fuel: string): string {
+  return [
+    `Policy: ${outcome.policy}`,
+    `Stage:  ${outcome.stage}`,
+    `Error:  ${outcome.errorKind}: ${outcome.error}`,
+    `${fuel.charAt(0).toUpperCase()}${fuel.slice(1)}`,
+  ].join('\n');
+}
+
+async function dispatchOn(
+  receiver: Receiver,
+  fn: AnyWireFunction,
+  request: unknown,
+  hint: string,
+): Promise<Outcome> {
+  // An absent request means the function's dry-run request, which both callees supply themselves.
+  const args = (request === undefined ? [fn] : [fn, request]) as [AnyWireFunction];
+  if (receiver.kind === 'session') return receiver.session.dispatch(...args);
+  try {
+    return await dispatch.run(receiver.source, ...args);
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    throw new Error(`${hint}\n\nThe plugin never reached the ${fn.name} call:\n${accountOfError(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function isWireFunction(value: unknown): value is AnyWireFunction {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { name?: unknown }).name === 'string' &&
+    typeof (value as { dryRunRequest?: unknown }).dryRunRequest === 'function'
+  );
+}
+
+/** `normalize_error` → `NormalizeErrorFn`: how the function is spelled in the test's source. */
+function exportNameOf(fn: AnyWireFunction): string {
+  return `${fn.name.replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase())}Fn`;
+}
+
+function notAWireFunction(state: MatcherState, hint: string, value: unknown): TypeError {
+  const { BOLD_WEIGHT, EXPECTED_COLOR, printExpected, printWithType } = state.utils;
+  return new TypeError(
+    `${hint}\n\n${BOLD_WEIGHT('Matcher error')}: ${EXPECTED_COLOR('fn')} must be a wire function such as ShapeFn ` +
+      `(exported by cc-lb-plugin-conformance)\n\n${printWithType('Expected', value, printExpected)}`,
+  );
+}

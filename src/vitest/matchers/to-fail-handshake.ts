@@ -1,0 +1,53 @@
+/**
+ * Vitest layer: `await expect(plugin).toFailHandshake(kindOrFields)` — `handshake.run` throws a
+ * `HandshakeError` whose kind (or the kind of a host or wire error in its cause chain, such as
+ * `'UndeclaredExport'`) or whose fields match.
+ */
+import type { MatcherState } from 'vitest';
+import { HandshakeError, handshake } from '../../conformance/index.js';
+import { deferVerdict, type Verdict } from '../awaited-verdict.js';
+import { accountOfError } from '../error-account.js';
+import {
+  checkErrorExpectation,
+  errorFields,
+  expectationText,
+  matchesErrorExpectation,
+} from '../error-expectation.js';
+import { matcherCall } from '../matcher-call.js';
+import { fuelBudgetOf, fuelText, sourceOf } from '../receiver.js';
+import { projectOnto } from '../subset-projection.js';
+
+export function toFailHandshake(
+  this: MatcherState,
+  received: unknown,
+  expectation: unknown,
+): Promise<Verdict> {
+  const call = matcherCall(this, 'toFailHandshake', 'expected');
+  return deferVerdict(this, call.text, async () => {
+    const source = sourceOf(this, call.hint, received);
+    const expected = checkErrorExpectation(this, call.hint, expectation);
+    const wanted = expectationText(this, expected);
+    try {
+      const report = await handshake.run(source);
+      const fuel = fuelText(report.fuelConsumed, fuelBudgetOf(source));
+      return {
+        pass: false,
+        message: () =>
+          `${call.hint}\n\nExpected the handshake to fail with ${wanted}, but it succeeded (${fuel})\n\n` +
+          `Received: ${this.utils.printReceived(report)}`,
+      };
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      const pass = matchesErrorExpectation(this, error, expected);
+      const partial = typeof expected === 'object';
+      return {
+        pass,
+        ...(partial ? { actual: projectOnto(errorFields(error), expected), expected } : {}),
+        message: () =>
+          pass
+            ? `${call.hint}\n\nExpected the handshake not to fail with ${wanted}, but it did:\n${accountOfError(error)}`
+            : `${call.hint}\n\nExpected the handshake to fail with ${wanted}, but it failed with:\n${accountOfError(error)}`,
+      };
+    }
+  });
+}

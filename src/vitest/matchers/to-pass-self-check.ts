@@ -1,0 +1,36 @@
+/**
+ * Vitest layer: `await expect(plugin).toPassSelfCheck()` — `selfCheck.run` reports `Success`.
+ */
+import type { MatcherState } from 'vitest';
+import { SelfCheckError, selfCheck } from '../../conformance/index.js';
+import { deferVerdict, type Verdict } from '../awaited-verdict.js';
+import { accountOfError } from '../error-account.js';
+import { matcherCall } from '../matcher-call.js';
+import { fuelBudgetOf, fuelText, sourceOf } from '../receiver.js';
+
+export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<Verdict> {
+  const call = matcherCall(this, 'toPassSelfCheck', '');
+  return deferVerdict(this, call.text, async () => {
+    const source = sourceOf(this, call.hint, received);
+    try {
+      const report = await selfCheck.run(source);
+      const fuel = fuelText(report.fuelConsumed, fuelBudgetOf(source));
+      const pass = report.status === 'Success';
+      return {
+        pass,
+        message: () =>
+          pass
+            ? `${call.hint}\n\nExpected the self-check to fail, but it passed (${fuel})`
+            : `${call.hint}\n\nExpected the self-check to pass, but it reported ${report.status} (${fuel})\n\n` +
+              `Received: ${this.utils.printReceived(report)}`,
+      };
+    } catch (error) {
+      if (!(error instanceof SelfCheckError)) throw error;
+      return {
+        pass: false,
+        message: () =>
+          `${call.hint}\n\nExpected the self-check to pass, but it failed:\n${accountOfError(error)}`,
+      };
+    }
+  });
+}
