@@ -15,7 +15,9 @@
  * one `store_u8` call per byte with the byte as a constant. Longer ones (handshake outputs reach
  * 32 KiB) would make tens of thousands of WAT lines, so they live in a data segment of the module's
  * own memory and a loop copies them with `store_u8`: the guest still writes Extism memory byte by
- * byte through the same import, only the code is a loop instead of straight-line calls.
+ * byte through the same import, only the code is a loop instead of straight-line calls. Those
+ * segments are laid out from offset 0 of the module's memory, so a `body` that keeps state in that
+ * memory should not share a module with outputs above the limit.
  */
 
 import { CC_LB_PLUGIN_SECTION_NAME } from '../wire/constants.js';
