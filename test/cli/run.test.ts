@@ -6,7 +6,15 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { readIdentity } from '../../src/host/index.js';
-import { acceptJson, fail, output, pluginModule, selfCheckJson, spin } from '../../src/wat/index.js';
+import {
+  acceptJson,
+  type ExportBehaviour,
+  fail,
+  output,
+  pluginModule,
+  selfCheckJson,
+  spin,
+} from '../../src/wat/index.js';
 
 interface Run {
   code: number;
@@ -43,7 +51,10 @@ const SHAPE_RESPONSE = {
   body_base64: '',
 };
 
-function shapePlugin(shape = output(SHAPE_RESPONSE), identity: object = { plugin_name: 'cli-shape' }) {
+function shapePlugin(
+  shape: ExportBehaviour = output(SHAPE_RESPONSE),
+  identity: object = { plugin_name: 'cli-shape' },
+) {
   return pluginModule({
     identity,
     exports: {
