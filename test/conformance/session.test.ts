@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { HandshakeError } from '../../src/conformance/errors.js';
+import { fixtures } from '../../src/conformance/fixtures.js';
+import { plugin } from '../../src/conformance/plugin-under-test.js';
+import { PluginSession } from '../../src/conformance/session.js';
+import { acceptJson, body } from '../../src/wat/index.js';
+import { ObserveFn, ShapeFn, SignFn } from '../../src/wire/index.js';
+import { fixturePlugin } from '../support/fixture-plugins.js';
+import { acceptFor, guestModule, setOutputWat, trapsOnceThenAnswers } from '../support/guest-modules.js';
+
+const trapsOnce = () =>
+  guestModule({
+    handshake: acceptFor('observe'),
+    handlers: { observe: trapsOnceThenAnswers('{"_v":1}') },
+    memory: 1,
+  });
+
+describe('PluginSession', () => {
+  it('T-06: a shape fixture session dispatches the builder request and answers ok', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    try {
+      const outcome = await session.dispatch(ShapeFn, fixtures.shapeRequestBuilder().build());
+      expect(outcome.kind).toBe('ok');
+      if (outcome.kind === 'ok') expect(outcome.response.url).toBe('https://api.anthropic.com/v1/messages');
+      expect(session.identity.plugin_name).toBe('conformance-shape');
+      expect(session.negotiatedFunctions).toEqual({ shape: 1 });
+      expect(session.metadata.expires_at).toBe(604_801);
+      expect(session.lastCall).toEqual({
+        function: 'shape',
+        fuelConsumed: expect.any(Number),
+        durationMs: expect.any(Number),
+      });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('survives a trap: the fallback does not poison the next call on the same instance', async () => {
+    const session = await PluginSession.create(trapsOnce());
+    try {
+      const first = await session.dispatch(ObserveFn);
+      expect(first).toMatchObject({ kind: 'fallback', policy: 'SilentSkip', stage: 'plugin_call' });
+      expect(session.lastCall?.function).toBe('observe');
+      const second = await session.dispatch(ObserveFn);
+      expect(second).toMatchObject({ kind: 'ok', response: {} });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('survives a fallback that never reached the guest (version_lookup)', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    try {
+      expect(await session.dispatch(SignFn)).toMatchObject({ kind: 'fallback', stage: 'version_lookup' });
+      expect(await session.dispatch(ShapeFn)).toMatchObject({ kind: 'ok' });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('two sessions of one plugin do not share instance state', async () => {
+    const wasm = trapsOnce();
+    const a = await PluginSession.create(wasm);
+    const b = await PluginSession.create(wasm);
+    try {
+      expect((await a.dispatch(ObserveFn)).kind).toBe('fallback');
+      expect((await a.dispatch(ObserveFn)).kind).toBe('ok');
+      // b's memory was never touched by a's calls: its first call still traps
+      expect((await b.dispatch(ObserveFn)).kind).toBe('fallback');
+      expect((await b.dispatch(ObserveFn)).kind).toBe('ok');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('the dispatch instance is not the handshake instance', async () => {
+    // cc_lb_handshake marks the instance's memory; observe answers only if the mark is absent
+    const markThenAccept = body(
+      [
+        '    (local $o i64)',
+        '    (i32.store8 (i32.const 0) (i32.const 1))',
+        setOutputWat(acceptJson(acceptFor('observe'))),
+      ].join('\n'),
+    );
+    const answerIfUnmarked = body(
+      [
+        '    (local $o i64)',
+        '    (if (i32.load8_u (i32.const 0)) (then unreachable))',
+        setOutputWat('{"_v":1}'),
+      ].join('\n'),
+    );
+    const wasm = guestModule({
+      handshake: markThenAccept,
+      handlers: { observe: answerIfUnmarked },
+      memory: 1,
+    });
+    const session = await PluginSession.create(wasm);
+    try {
+      expect(await session.dispatch(ObserveFn)).toMatchObject({ kind: 'ok' });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('serializes concurrent dispatches on one instance', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => session.dispatch(ShapeFn)));
+      expect(outcomes.map((o) => o.kind)).toEqual(Array(8).fill('ok'));
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('close() is idempotent; dispatch after close rejects with `session is closed`', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    const pending = session.dispatch(ShapeFn);
+    await session.close();
+    expect((await pending).kind).toBe('ok');
+    await session.close();
+    expect(session.closed).toBe(true);
+    await expect(session.dispatch(ShapeFn)).rejects.toThrow('session is closed');
+  });
+
+  it('an unbuildable module → HandshakeError Instantiate (built before the handshake)', async () => {
+    const error = await PluginSession.create(guestModule({ userHostImport: true })).catch((e) => e);
+    expect(error).toBeInstanceOf(HandshakeError);
+    expect(error.kind).toBe('Instantiate');
+    expect(error.message).toBe(`plugin instantiation failed: ${error.reason}`);
+  });
+
+  it('takes capabilities from options or the descriptor', async () => {
+    const wasm = await fixturePlugin('observe');
+    const refused = await PluginSession.create(wasm).catch((e) => e);
+    expect(refused).toMatchObject({ kind: 'MissingCapability', name: 'observability:emit' });
+    const viaOptions = await PluginSession.create(wasm, { capabilities: ['observability:emit'] });
+    const viaDescriptor = await PluginSession.create(plugin(wasm, { capabilities: ['observability:emit'] }));
+    try {
+      expect(viaOptions.metadata.negotiated_capabilities).toEqual(['observability:emit']);
+      expect(await viaDescriptor.dispatch(ObserveFn)).toMatchObject({ kind: 'ok' });
+    } finally {
+      await viaOptions.close();
+      await viaDescriptor.close();
+    }
+  });
+});
