@@ -118,7 +118,9 @@ async function compileFixture(name: FixturePluginName): Promise<Uint8Array> {
     },
   });
   if (result.error !== null) {
-    throw new Error(`asc failed to compile fixture plugin ${entry}: ${result.error.message}\n${stderr.toString()}`);
+    throw new Error(
+      `asc failed to compile fixture plugin ${entry}: ${result.error.message}\n${stderr.toString()}`,
+    );
   }
   if (binary === undefined) {
     throw new Error(`asc produced no binary for fixture plugin ${entry}\n${stderr.toString()}`);
