@@ -1,0 +1,50 @@
+/**
+ * Engine layer: the two errors the engine throws. Every failure of building or calling a plugin is
+ * normalized to one of these, with the Rust host's texts, so no SDK quirk (plain objects,
+ * RangeErrors, BigInt conversion errors, prefixed messages) ever reaches the layers above.
+ */
+
+export type PluginCallErrorKind =
+  | 'OutOfFuel'
+  | 'Timeout'
+  | 'NonZeroExit'
+  | 'GuestError'
+  | 'Trap'
+  | 'InvalidUtf8Output'
+  | 'MissingExport';
+
+/** A failed plugin call; `message` (= `reason`) is the text the Rust Extism host reports. */
+export class PluginCallError extends Error {
+  override readonly name = 'PluginCallError';
+  readonly reason: string;
+
+  constructor(
+    readonly kind: PluginCallErrorKind,
+    reason: string,
+    details: { returnCode?: number; fuelConsumed?: number; cause?: unknown } = {},
+  ) {
+    super(reason, details.cause === undefined ? undefined : { cause: details.cause });
+    this.reason = reason;
+    if (details.returnCode !== undefined) (this as { returnCode?: number }).returnCode = details.returnCode;
+    if (details.fuelConsumed !== undefined)
+      (this as { fuelConsumed?: number }).fuelConsumed = details.fuelConsumed;
+  }
+
+  /** The guest's i32 return code, for `NonZeroExit`. */
+  declare readonly returnCode?: number;
+  /** Fuel consumed by the failed call, where known. */
+  declare readonly fuelConsumed?: number;
+}
+
+/** The Rust `BuildPluginError::Instantiate { reason }`: `failed to instantiate plugin: {reason}`. */
+export class BuildPluginError extends Error {
+  override readonly name = 'BuildPluginError';
+  readonly kind = 'Instantiate' as const;
+
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`failed to instantiate plugin: ${reason}`, options);
+  }
+}

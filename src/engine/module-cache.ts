@@ -1,0 +1,159 @@
+/**
+ * Engine layer: from guest bytes to a compiled, instrumented `WebAssembly.Module`, once per content.
+ *
+ * Keyed by sha-256 of the bytes plus everything that changes the instrumented output (instrumenter
+ * id, memory cap, kernel-call fuel). Compiled modules are kept in memory for the process; the
+ * instrumented bytes are also written to `node_modules/.cache/cc-lb-plugin-conformance/` when that
+ * is writable, so Vitest workers and later runs skip the rewrite. Disk writes go to a temporary
+ * file renamed into place (atomic, so parallel workers never see half a file), and an entry that
+ * does not parse or compile is ignored and rebuilt.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BuildPluginError } from './errors.js';
+import { importViolation } from './import-policy.js';
+import {
+  binaryInstrumenter,
+  InstrumentError,
+  type Instrumenter,
+  type InstrumentMeta,
+  type InstrumentOptions,
+} from './instrument.js';
+import { readModuleInfo } from './module-info.js';
+import { WasmFormatError } from './wasm-binary.js';
+
+export interface PreparedModule {
+  readonly module: WebAssembly.Module;
+  readonly meta: InstrumentMeta;
+}
+
+const memoryCache = new Map<string, Promise<PreparedModule>>();
+const DISK_MAGIC = new TextEncoder().encode('CCLBENG1');
+
+export function cacheKey(bytes: Uint8Array, options: InstrumentOptions, instrumenter: Instrumenter): string {
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  return `${hash}-${instrumenter.id}-p${options.maxMemoryPages}-k${options.kernelCallFuel}`;
+}
+
+/** The compiled instrumented module for `bytes`, or a BuildPluginError explaining why there is none. */
+export function prepareModule(
+  bytes: Uint8Array,
+  options: InstrumentOptions,
+  instrumenter: Instrumenter = binaryInstrumenter,
+): Promise<PreparedModule> {
+  const key = cacheKey(bytes, options, instrumenter);
+  let prepared = memoryCache.get(key);
+  if (prepared === undefined) {
+    prepared = build(bytes, options, instrumenter, key);
+    memoryCache.set(key, prepared);
+    // A failure is not kept: the next build reports it afresh (and a transient disk error heals).
+    prepared.catch(() => memoryCache.delete(key));
+  }
+  return prepared;
+}
+
+async function build(
+  bytes: Uint8Array,
+  options: InstrumentOptions,
+  instrumenter: Instrumenter,
+  key: string,
+): Promise<PreparedModule> {
+  const fromDisk = await readDiskEntry(key);
+  if (fromDisk !== undefined) return fromDisk;
+
+  let info: ReturnType<typeof readModuleInfo>;
+  try {
+    info = readModuleInfo(bytes);
+  } catch (error) {
+    if (error instanceof WasmFormatError)
+      throw new BuildPluginError(engineCompileError(bytes) ?? error.message);
+    throw error;
+  }
+  const violation = importViolation(info.imports, info.types);
+  if (violation !== undefined) throw new BuildPluginError(violation);
+
+  let instrumented: ReturnType<Instrumenter['instrument']>;
+  try {
+    instrumented = instrumenter.instrument(info, options);
+  } catch (error) {
+    if (error instanceof InstrumentError || error instanceof WasmFormatError) {
+      throw new BuildPluginError(engineCompileError(bytes) ?? error.message);
+    }
+    throw error;
+  }
+
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(instrumented.bytes as Uint8Array<ArrayBuffer>);
+  } catch (error) {
+    // Invalid input surfaces here (our reader only checks structure): report V8's verdict on the
+    // original bytes; if those are fine, the rewriter is at fault and says so.
+    const original = engineCompileError(bytes);
+    if (original !== undefined) throw new BuildPluginError(original);
+    throw new BuildPluginError(`engine instrumentation produced an invalid module: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  void writeDiskEntry(key, instrumented.bytes, instrumented.meta);
+  return { module, meta: instrumented.meta };
+}
+
+/** V8's compile error for the original bytes (without its `WebAssembly.Module(): ` prefix), if any. */
+function engineCompileError(bytes: Uint8Array): string | undefined {
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    return undefined;
+  } catch (error) {
+    return messageOf(error).replace(/^WebAssembly\.\w+\(\): /, '');
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function cacheDirectory(): string | undefined {
+  const nodeModules = join(process.cwd(), 'node_modules');
+  return existsSync(nodeModules) ? join(nodeModules, '.cache', 'cc-lb-plugin-conformance') : undefined;
+}
+
+async function readDiskEntry(key: string): Promise<PreparedModule | undefined> {
+  const directory = cacheDirectory();
+  if (directory === undefined) return undefined;
+  try {
+    const data = new Uint8Array(await readFile(join(directory, `engine-${key}.bin`)));
+    if (data.length < 12 || !DISK_MAGIC.every((b, i) => data[i] === b)) return undefined;
+    const metaLength = new DataView(data.buffer, data.byteOffset + 8, 4).getUint32(0, true);
+    const meta = JSON.parse(new TextDecoder().decode(data.subarray(12, 12 + metaLength))) as InstrumentMeta;
+    if (!Array.isArray(meta.functionExports) || !Array.isArray(meta.imports)) return undefined;
+    const module = await WebAssembly.compile(data.subarray(12 + metaLength) as Uint8Array<ArrayBuffer>);
+    return { module, meta };
+  } catch {
+    return undefined; // missing, unreadable or corrupt: rebuild
+  }
+}
+
+async function writeDiskEntry(key: string, bytes: Uint8Array, meta: InstrumentMeta): Promise<void> {
+  const directory = cacheDirectory();
+  if (directory === undefined) return;
+  try {
+    await mkdir(directory, { recursive: true });
+    const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
+    const header = new Uint8Array(12);
+    header.set(DISK_MAGIC);
+    new DataView(header.buffer).setUint32(8, metaBytes.length, true);
+    const target = join(directory, `engine-${key}.bin`);
+    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(temporary, Buffer.concat([header, metaBytes, bytes]));
+    await rename(temporary, target);
+  } catch {
+    // A read-only or full disk only costs the next process a rewrite.
+  }
+}
+
+/** Drops the in-memory cache (tests and benchmarks measure cold builds with it). */
+export function clearModuleCache(): void {
+  memoryCache.clear();
+}

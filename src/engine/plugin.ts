@@ -1,0 +1,344 @@
+/**
+ * Engine layer: `buildPlugin` and the loaded plugin — a guest run the way the Rust cc-lb host runs
+ * it (Extism on wasmtime, no WASI, no host functions, fuel-limited), on the Extism JS SDK in the
+ * foreground of the current thread.
+ *
+ * Semantics mirrored from Rust Extism's `Plugin::raw_call`/`call` (runtime/src/plugin.rs):
+ * - fuel is set to the full budget before every call; afterwards, remaining fuel ≤ 0 means
+ *   `plugin ran out of fuel`, whatever else happened (Extism checks `get_fuel() == 0` first);
+ * - a non-empty `error_set` text is the error, whatever the return code — also with return code 0
+ *   (Extism turns any set error into `Err`); an empty one is ignored;
+ * - a trap is reported with wasmtime's trap text (see trap-text.ts);
+ * - otherwise a non-zero i32 result is `Returned non-zero exit code: N`; an export whose single
+ *   result is not i32 counts as -1, as in Extism;
+ * - a missing export is `Function not found: NAME`; an export with parameters fails like
+ *   wasmtime's `Func::call` (`expected N arguments, got 0`); more than one result is Extism's
+ *   `Function NAME has N results, expected 0 or 1`.
+ * - `functionExists` is Extism's `function_exists`: a function export typed `() -> ()` or
+ *   `() -> i32`.
+ * Differences we accept and document: Extism instantiates lazily inside the first call, so a
+ * failing start function fails that call; we instantiate in `buildPlugin` (start function and
+ * Extism's runtime initialization — `hs_init`, else `__wasm_call_ctors`, else `_initialize` — run
+ * there, metered with one full budget), so such a module fails to build instead. The wall clock is
+ * measured, not enforced, unless `strictWallClock` is set (then `durationMs > wallMs` → `timeout`).
+ */
+import type { WasmInput } from '../wire/wasm-input.js';
+import { wasmBytes } from '../wire/wasm-input.js';
+import { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './errors.js';
+import { ENGINE_EXPORTS, type FunctionExportMeta, type InstrumentMeta } from './instrument.js';
+import { prepareModule } from './module-cache.js';
+import { createPlugin, type ExtismPlugin } from './sdk.js';
+import { wasmtimeTrapText } from './trap-text.js';
+import { decodeUtf8Strict } from './utf8.js';
+
+export const DEFAULT_MAX_MEMORY_PAGES = 2048;
+
+/**
+ * Fuel charged per Extism kernel call. The Rust host's kernel is wasm (extism kernel/src/lib.rs);
+ * its hot functions — `input_load_u8`, `load_u8`, `store_u8`, `output_set`, `length` — are a
+ * handful of loads, a bounds check against `memory.size` and the `MemoryRoot` initialisation
+ * check, about 10–20 wasmtime operators each including the entry unit; `alloc` costs more (it
+ * walks the block list). 15 approximates the common case; the JS kernel itself costs nothing.
+ */
+export const DEFAULT_KERNEL_CALL_FUEL = 15;
+
+export interface BuildOptions {
+  wallMs: number;
+  fuel: number;
+  maxMemoryPages?: number;
+  strictWallClock?: boolean;
+  kernelCallFuel?: number;
+}
+
+export interface ImportDescriptor {
+  module: string;
+  name: string;
+  kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
+}
+
+export interface CallResult {
+  readonly output: Uint8Array;
+  readonly fuelConsumed: number;
+  readonly durationMs: number;
+  /** Strict UTF-8 decode; invalid → PluginCallError 'InvalidUtf8Output' with Rust's Utf8Error text. */
+  text(): string;
+}
+
+export interface LoadedPlugin {
+  functionExists(name: string): boolean;
+  exports(): string[];
+  imports(): ImportDescriptor[];
+  call(name: string, input: string | Uint8Array): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+type SdkOutput = Awaited<ReturnType<ExtismPlugin['call']>>;
+
+const ADDRESS_MASK = (1n << 48n) - 1n;
+const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
+
+export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promise<LoadedPlugin> {
+  const limits = checkOptions(options);
+  const prepared = await prepareModule(wasmBytes(wasm), {
+    maxMemoryPages: limits.maxMemoryPages,
+    kernelCallFuel: limits.kernelCallFuel,
+  });
+  let sdkPlugin: ExtismPlugin;
+  let instance: WebAssembly.Instance;
+  try {
+    sdkPlugin = await createPlugin(
+      { wasm: [{ module: prepared.module }] },
+      { useWasi: false, runInWorker: false, allowedHosts: [], logLevel: 'silent', functions: {} },
+    );
+    instance = await sdkPlugin.getInstance();
+  } catch (error) {
+    throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
+  }
+  const plugin = new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
+  await plugin.initialize();
+  return plugin;
+}
+
+interface Limits {
+  readonly fuel: number;
+  readonly wallMs: number;
+  readonly strictWallClock: boolean;
+  readonly maxMemoryPages: number;
+  readonly kernelCallFuel: number;
+}
+
+function checkOptions(options: BuildOptions): Limits {
+  const { fuel, wallMs } = options;
+  const maxMemoryPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
+  const kernelCallFuel = options.kernelCallFuel ?? DEFAULT_KERNEL_CALL_FUEL;
+  const integer = (value: number, name: string, max: number) => {
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+      throw new TypeError(`buildPlugin: ${name} must be an integer between 0 and ${max}, received ${value}`);
+    }
+  };
+  integer(fuel, 'fuel', Number.MAX_SAFE_INTEGER);
+  integer(maxMemoryPages, 'maxMemoryPages', 65536);
+  integer(kernelCallFuel, 'kernelCallFuel', 1_000_000);
+  if (!(wallMs >= 0))
+    throw new TypeError(`buildPlugin: wallMs must be a non-negative number, received ${wallMs}`);
+  return { fuel, wallMs, strictWallClock: options.strictWallClock ?? false, maxMemoryPages, kernelCallFuel };
+}
+
+interface EngineGlobals {
+  readonly fuel: WebAssembly.Global;
+  readonly outOfFuel: WebAssembly.Global;
+  readonly returnCode: WebAssembly.Global;
+  readonly outputAddress: WebAssembly.Global;
+  readonly outputLength: WebAssembly.Global;
+  readonly kernelAllocated: WebAssembly.Global;
+}
+
+class EnginePlugin implements LoadedPlugin {
+  private readonly globals: EngineGlobals;
+  private readonly byName: Map<string, FunctionExportMeta>;
+  private readonly budget: bigint;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly sdk: ExtismPlugin,
+    instance: WebAssembly.Instance,
+    private readonly meta: InstrumentMeta,
+    private readonly limits: Limits,
+  ) {
+    const global = (name: string) => instance.exports[name] as WebAssembly.Global;
+    this.globals = {
+      fuel: global(ENGINE_EXPORTS.fuel),
+      outOfFuel: global(ENGINE_EXPORTS.outOfFuel),
+      returnCode: global(ENGINE_EXPORTS.returnCode),
+      outputAddress: global(ENGINE_EXPORTS.outputAddress),
+      outputLength: global(ENGINE_EXPORTS.outputLength),
+      kernelAllocated: global(ENGINE_EXPORTS.kernelAllocated),
+    };
+    this.byName = new Map(meta.functionExports.map((e) => [e.name, e]));
+    this.budget = BigInt(limits.fuel);
+  }
+
+  /** Runs the start function and Extism's guest-runtime initialization under one fuel budget. */
+  async initialize(): Promise<void> {
+    const steps: string[] = [];
+    if (this.meta.hasStart) steps.push(ENGINE_EXPORTS.start);
+    const nullary = (name: string) => {
+      const entry = this.byName.get(name);
+      return entry !== undefined && entry.params.length === 0 && entry.results.length === 0
+        ? entry
+        : undefined;
+    };
+    const hsInit = this.byName.get('hs_init');
+    if (hsInit !== undefined) {
+      const reactor = nullary('_initialize');
+      if (reactor !== undefined) steps.push(reactor.sdkName);
+      steps.push(hsInit.sdkName);
+    } else if (this.byName.has('__wasm_call_ctors')) {
+      const ctors = nullary('__wasm_call_ctors');
+      if (ctors !== undefined) steps.push(ctors.sdkName);
+    } else {
+      const reactor = nullary('_initialize');
+      if (reactor !== undefined) steps.push(reactor.sdkName);
+    }
+    if (steps.length === 0) return;
+    this.resetCallState();
+    for (const step of steps) {
+      try {
+        await this.sdk.call(step, '');
+      } catch (error) {
+        const reason = this.remainingFuel() <= 0n ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
+        throw new BuildPluginError(reason, { cause: error });
+      }
+      if (this.remainingFuel() <= 0n) throw new BuildPluginError('plugin ran out of fuel');
+    }
+  }
+
+  functionExists(name: string): boolean {
+    const entry = this.byName.get(name);
+    if (entry === undefined || entry.params.length !== 0) return false;
+    return entry.results.length === 0 || (entry.results.length === 1 && entry.results[0] === 'i32');
+  }
+
+  exports(): string[] {
+    return this.meta.functionExports.map((e) => e.name);
+  }
+
+  imports(): ImportDescriptor[] {
+    return this.meta.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind }));
+  }
+
+  call(name: string, input: string | Uint8Array): Promise<CallResult> {
+    // One call at a time per instance: the SDK's call context is not re-entrant.
+    const run = this.queue.then(() => this.callNow(name, input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.sdk.close();
+  }
+
+  private resetCallState(): void {
+    this.globals.fuel.value = this.budget;
+    this.globals.outOfFuel.value = 0;
+    this.globals.returnCode.value = 0;
+    this.globals.outputAddress.value = 0n;
+    this.globals.outputLength.value = -1n;
+    this.globals.kernelAllocated.value = 0n;
+  }
+
+  private remainingFuel(): bigint {
+    return this.globals.fuel.value as bigint;
+  }
+
+  private async callNow(name: string, input: string | Uint8Array): Promise<CallResult> {
+    if (this.closed) throw new PluginCallError('Trap', 'plugin is closed');
+    const entry = this.byName.get(name);
+    if (entry === undefined) throw new PluginCallError('MissingExport', `Function not found: ${name}`);
+    if (entry.params.length > 0) {
+      throw new PluginCallError('Trap', `expected ${entry.params.length} arguments, got 0`);
+    }
+    if (entry.results.length > 1) {
+      throw new PluginCallError(
+        'Trap',
+        `Function ${name} has ${entry.results.length} results, expected 0 or 1`,
+      );
+    }
+
+    this.resetCallState();
+    const started = performance.now();
+    let output: SdkOutput = null;
+    let thrown: unknown;
+    let failed = false;
+    try {
+      output = await this.sdk.call(entry.sdkName, input);
+    } catch (error) {
+      failed = true;
+      thrown = error;
+    }
+    const durationMs = performance.now() - started;
+    const remaining = this.remainingFuel();
+    const used = this.budget - remaining;
+    const fuelConsumed = Number(used > this.budget ? this.budget : used < 0n ? 0n : used);
+
+    if (remaining <= 0n || this.globals.outOfFuel.value !== 0) {
+      throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
+        fuelConsumed: this.limits.fuel,
+        cause: thrown,
+      });
+    }
+    if (this.limits.strictWallClock && durationMs > this.limits.wallMs) {
+      throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown });
+    }
+    if (failed) {
+      const normalized = normalizeThrown(thrown);
+      // Extism ignores an empty error text; the SDK still throws for it, so fall through.
+      if (!(normalized.kind === 'GuestError' && normalized.reason === '')) {
+        throw new PluginCallError(normalized.kind, normalized.reason, { fuelConsumed, cause: thrown });
+      }
+      output = null;
+    }
+    const returnCode =
+      entry.results.length === 0
+        ? 0
+        : entry.results[0] === 'i32'
+          ? (this.globals.returnCode.value as number)
+          : -1;
+    if (returnCode !== 0) {
+      throw new PluginCallError('NonZeroExit', `Returned non-zero exit code: ${returnCode}`, {
+        returnCode,
+        fuelConsumed,
+      });
+    }
+    return makeResult(this.extractOutput(output), fuelConsumed, durationMs);
+  }
+
+  /** Exactly the `len` bytes at the `output_set` address (the JS kernel hands back the whole block). */
+  private extractOutput(output: SdkOutput): Uint8Array {
+    const length = this.globals.outputLength.value as bigint;
+    if (output === null || length < 0n) return new Uint8Array(0);
+    const block = (output as unknown as DataView).buffer;
+    const offset = Number((this.globals.outputAddress.value as bigint) & ADDRESS_MASK);
+    const start = Math.min(offset, block.byteLength);
+    const end = Math.min(start + Number(length), block.byteLength);
+    return new Uint8Array(block, start, end - start);
+  }
+}
+
+function makeResult(output: Uint8Array, fuelConsumed: number, durationMs: number): CallResult {
+  return {
+    output,
+    fuelConsumed,
+    durationMs,
+    text: () => decodeUtf8Strict(output),
+  };
+}
+
+/** Any value thrown out of the SDK or the guest, as a call-error kind and the Rust-side text. */
+export function normalizeThrown(error: unknown): { kind: PluginCallErrorKind; reason: string } {
+  if (error instanceof PluginCallError) return { kind: error.kind, reason: error.reason };
+  if (error instanceof Error) {
+    if (error.message.startsWith(GUEST_ERROR_PREFIX)) {
+      return { kind: 'GuestError', reason: error.message.slice(GUEST_ERROR_PREFIX.length) };
+    }
+    if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
+      // RangeErrors come from V8's stack guard and from the JS kernel's DataView bounds checks,
+      // where the Rust kernel (wasm) would trap on its own memory.
+      const text =
+        wasmtimeTrapText(error.message) ??
+        (/outside the bounds|out of bounds|Invalid (typed )?array/.test(error.message)
+          ? 'wasm trap: out of bounds memory access'
+          : error.message);
+      return { kind: 'Trap', reason: text };
+    }
+    return { kind: 'Trap', reason: error.message };
+  }
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    return { kind: 'Trap', reason: String((error as { message: unknown }).message) };
+  }
+  return { kind: 'Trap', reason: String(error) };
+}

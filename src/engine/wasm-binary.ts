@@ -1,0 +1,372 @@
+/**
+ * Engine layer: the WebAssembly binary format at the level the instrumenter and the import
+ * policy need — LEB128 reading and writing, section framing, and the typed entries of the type,
+ * import, function, memory, global and export sections. Code bodies are walked by the
+ * instrumenter itself; everything else is carried over as raw bytes, so unknown or future
+ * section contents survive untouched.
+ */
+
+/** A structural problem in the module bytes (truncated, malformed LEB, bad section framing). */
+export class WasmFormatError extends Error {
+  override readonly name = 'WasmFormatError';
+}
+
+export const SECTION = {
+  custom: 0,
+  type: 1,
+  import: 2,
+  function: 3,
+  table: 4,
+  memory: 5,
+  global: 6,
+  export: 7,
+  start: 8,
+  element: 9,
+  code: 10,
+  data: 11,
+  dataCount: 12,
+  tag: 13,
+} as const;
+
+/** Canonical order of the known non-custom sections (the tag section sits between memory and global). */
+export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+
+export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref';
+
+const VALTYPE_BY_BYTE: Readonly<Record<number, ValType>> = {
+  127: 'i32',
+  126: 'i64',
+  125: 'f32',
+  124: 'f64',
+  123: 'v128',
+  112: 'funcref',
+  111: 'externref',
+};
+
+export const VALTYPE_BYTE: Readonly<Record<ValType, number>> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+  funcref: 0x70,
+  externref: 0x6f,
+};
+
+export interface FuncType {
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
+export function formatFuncType(type: FuncType): string {
+  const results = type.results.length === 1 ? type.results[0] : `(${type.results.join(', ')})`;
+  return `(${type.params.join(', ')}) -> ${results}`;
+}
+
+export class ByteReader {
+  pos: number;
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    readonly end = bytes.length,
+  ) {
+    this.pos = start;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) throw new WasmFormatError(`unexpected end of module at byte ${this.pos}`);
+    return this.bytes[this.pos++]!;
+  }
+
+  /** Unsigned LEB128 of at most 32 bits. */
+  u32(): number {
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 5; i++) {
+      const byte = this.u8();
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) {
+        if (result > 0xffffffff) throw new WasmFormatError(`integer too large at byte ${this.pos - 1}`);
+        return result;
+      }
+      shift += 7;
+    }
+    throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
+  }
+
+  /** Skips a signed LEB128 of at most `maxBytes` bytes (immediates the rewriter copies verbatim). */
+  skipLeb(maxBytes: number): void {
+    for (let i = 0; i < maxBytes; i++) {
+      if ((this.u8() & 0x80) === 0) return;
+    }
+    throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
+  }
+
+  skip(n: number): void {
+    if (this.pos + n > this.end) throw new WasmFormatError(`unexpected end of module at byte ${this.end}`);
+    this.pos += n;
+  }
+
+  name(): string {
+    const length = this.u32();
+    const start = this.pos;
+    this.skip(length);
+    return UTF8.decode(this.bytes.subarray(start, start + length));
+  }
+
+  valType(): ValType {
+    const byte = this.u8();
+    const type = VALTYPE_BY_BYTE[byte];
+    if (type === undefined) {
+      throw new WasmFormatError(`unsupported value type 0x${byte.toString(16)} at byte ${this.pos - 1}`);
+    }
+    return type;
+  }
+
+  /** Memory/table limits; flags bit 0 = has maximum, bit 1 = shared, bit 2 = 64-bit. */
+  limits(): Limits {
+    const flags = this.u8();
+    if (flags > 7) throw new WasmFormatError(`malformed limits flags 0x${flags.toString(16)}`);
+    if (flags & 4) throw new WasmFormatError('64-bit memories are not supported by the cc-lb host');
+    const min = this.u32();
+    const max = flags & 1 ? this.u32() : undefined;
+    return { flags, min, max };
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface Limits {
+  readonly flags: number;
+  readonly min: number;
+  readonly max: number | undefined;
+}
+
+export class ByteWriter {
+  private buffer: Uint8Array;
+  length = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.buffer = new Uint8Array(initialCapacity);
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+
+  u8(byte: number): this {
+    this.reserve(1);
+    this.buffer[this.length++] = byte;
+    return this;
+  }
+
+  u32(value: number): this {
+    this.reserve(5);
+    let v = value >>> 0;
+    do {
+      let byte = v & 0x7f;
+      v >>>= 7;
+      if (v !== 0) byte |= 0x80;
+      this.buffer[this.length++] = byte;
+    } while (v !== 0);
+    return this;
+  }
+
+  /** Signed LEB128 of a safe integer (i64.const immediates). */
+  s64(value: number | bigint): this {
+    this.reserve(10);
+    let v = BigInt(value);
+    for (;;) {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      const signBit = (byte & 0x40) !== 0;
+      if ((v === 0n && !signBit) || (v === -1n && signBit)) {
+        this.buffer[this.length++] = byte;
+        return this;
+      }
+      this.buffer[this.length++] = byte | 0x80;
+    }
+  }
+
+  bytes(data: Uint8Array): this {
+    this.reserve(data.length);
+    this.buffer.set(data, this.length);
+    this.length += data.length;
+    return this;
+  }
+
+  name(text: string): this {
+    const encoded = new TextEncoder().encode(text);
+    return this.u32(encoded.length).bytes(encoded);
+  }
+
+  /** Writes `payload` prefixed with its length (a section or a function body). */
+  sized(payload: ByteWriter | Uint8Array): this {
+    const data = payload instanceof ByteWriter ? payload.finish() : payload;
+    return this.u32(data.length).bytes(data);
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
+export interface RawSection {
+  readonly id: number;
+  /** Offset of the first payload byte. */
+  readonly start: number;
+  /** Offset one past the last payload byte. */
+  readonly end: number;
+}
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const VERSION = [0x01, 0x00, 0x00, 0x00];
+
+/** Splits a module into its sections, checking only the framing. */
+export function readSections(bytes: Uint8Array): RawSection[] {
+  if (bytes.length < 8) throw new WasmFormatError('module is shorter than the 8-byte wasm header');
+  for (let i = 0; i < 4; i++) {
+    if (bytes[i] !== MAGIC[i]) throw new WasmFormatError('missing the wasm magic number (\\0asm)');
+    if (bytes[i + 4] !== VERSION[i]) throw new WasmFormatError('unsupported wasm version (expected 1)');
+  }
+  const reader = new ByteReader(bytes, 8);
+  const sections: RawSection[] = [];
+  while (!reader.done) {
+    const id = reader.u8();
+    const size = reader.u32();
+    const start = reader.pos;
+    reader.skip(size);
+    sections.push({ id, start, end: reader.pos });
+  }
+  return sections;
+}
+
+export type ImportKind = 'function' | 'table' | 'memory' | 'global' | 'tag';
+
+export interface ImportEntry {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: ImportKind;
+  /** For function imports: the type index. */
+  readonly typeIndex: number | undefined;
+}
+
+export interface ExportEntry {
+  readonly name: string;
+  readonly kind: ImportKind;
+  readonly index: number;
+}
+
+const EXTERNAL_KIND: readonly ImportKind[] = ['function', 'table', 'memory', 'global', 'tag'];
+export const EXTERNAL_KIND_BYTE: Readonly<Record<ImportKind, number>> = {
+  function: 0,
+  table: 1,
+  memory: 2,
+  global: 3,
+  tag: 4,
+};
+
+function externalKind(byte: number): ImportKind {
+  const kind = EXTERNAL_KIND[byte];
+  if (kind === undefined) throw new WasmFormatError(`unknown external kind 0x${byte.toString(16)}`);
+  return kind;
+}
+
+export function readTypeSection(bytes: Uint8Array, section: RawSection): FuncType[] {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  const types: FuncType[] = [];
+  for (let i = 0; i < count; i++) {
+    const form = reader.u8();
+    if (form !== 0x60) {
+      throw new WasmFormatError(`unsupported type form 0x${form.toString(16)} (only function types)`);
+    }
+    const params: ValType[] = [];
+    for (let n = reader.u32(); n > 0; n--) params.push(reader.valType());
+    const results: ValType[] = [];
+    for (let n = reader.u32(); n > 0; n--) results.push(reader.valType());
+    types.push({ params, results });
+  }
+  return types;
+}
+
+export function readImportSection(bytes: Uint8Array, section: RawSection): ImportEntry[] {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  const imports: ImportEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const module = reader.name();
+    const name = reader.name();
+    const kind = externalKind(reader.u8());
+    let typeIndex: number | undefined;
+    switch (kind) {
+      case 'function':
+        typeIndex = reader.u32();
+        break;
+      case 'table':
+        reader.u8();
+        reader.limits();
+        break;
+      case 'memory':
+        reader.limits();
+        break;
+      case 'global':
+        reader.valType();
+        reader.u8();
+        break;
+      case 'tag':
+        reader.u8();
+        reader.u32();
+        break;
+    }
+    imports.push({ module, name, kind, typeIndex });
+  }
+  return imports;
+}
+
+export function readFunctionSection(bytes: Uint8Array, section: RawSection): number[] {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  const typeIndices: number[] = [];
+  for (let i = 0; i < count; i++) typeIndices.push(reader.u32());
+  return typeIndices;
+}
+
+export function readExportSection(bytes: Uint8Array, section: RawSection): ExportEntry[] {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  const exports: ExportEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = reader.name();
+    const kind = externalKind(reader.u8());
+    exports.push({ name, kind, index: reader.u32() });
+  }
+  return exports;
+}
+
+export function readMemorySection(bytes: Uint8Array, section: RawSection): Limits[] {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  const memories: Limits[] = [];
+  for (let i = 0; i < count; i++) memories.push(reader.limits());
+  return memories;
+}
+
+/** The number of entries of a vector-shaped section (global, code, …) and where the entries start. */
+export function readVectorHeader(
+  bytes: Uint8Array,
+  section: RawSection,
+): { count: number; entriesStart: number } {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  return { count, entriesStart: reader.pos };
+}
