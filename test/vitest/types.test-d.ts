@@ -1,0 +1,57 @@
+import '../../src/vitest/setup.js';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import type { PluginSession } from '../../src/conformance/index.js';
+import type { DispatchChain } from '../../src/vitest/types.js';
+import { ShapeFn, type ShapeResponse, SignFn, type SignResponse } from '../../src/wire/index.js';
+
+declare const wasm: Uint8Array;
+declare const session: PluginSession;
+
+describe('matcher types', () => {
+  test('every matcher returns a promise to await', () => {
+    expectTypeOf(expect(wasm).toHandshake()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(wasm).toFailHandshake('UndeclaredExport')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(wasm).toPassSelfCheck()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(wasm).toFailSelfCheck({ kind: 'Output' })).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(wasm).toHaveIdentity({ name: 'x' })).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(wasm).toPassStaticChecks()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(wasm).not.toVerifyAs('signer')).toEqualTypeOf<Promise<void>>();
+  });
+
+  test('toDispatch takes its request and response types from the wire function', () => {
+    expectTypeOf(expect(wasm).toDispatch(ShapeFn)).toEqualTypeOf<DispatchChain<ShapeResponse>>();
+    expectTypeOf(expect(session).not.toDispatch(SignFn)).toEqualTypeOf<DispatchChain<SignResponse>>();
+    expectTypeOf(expect(wasm).toDispatch(ShapeFn)).toExtend<PromiseLike<void>>();
+    expectTypeOf(expect(wasm).toDispatch(ShapeFn).ok()).toEqualTypeOf<Promise<void>>();
+    expect(wasm).toDispatch(ShapeFn, ShapeFn.dryRunRequest());
+    expect(wasm)
+      .toDispatch(ShapeFn)
+      .ok(expect.objectContaining({ method: 'POST' }));
+    expect(wasm)
+      .toDispatch(ShapeFn)
+      .ok({ url: expect.any(String), method: 'POST', headers: [], body_base64: '' });
+    expect(wasm).toDispatch(ShapeFn).fallback('FailRequest', { stage: 'plugin_call' });
+    expect(wasm).toDispatch(ShapeFn).fallback(undefined, { stage: 'response_decode' });
+  });
+
+  test('wrong requests, responses, policies, stages and kinds do not compile', () => {
+    // @ts-expect-error a request that is not the function's request
+    expect(wasm).toDispatch(SignFn, { wrong: 1 });
+    // @ts-expect-error the request of another function
+    expect(wasm).toDispatch(SignFn, ShapeFn.dryRunRequest());
+    // @ts-expect-error `.ok(expected)` compares the whole response
+    expect(wasm).toDispatch(ShapeFn).ok({ url: 'https://example.com' });
+    // @ts-expect-error policies are the Rust variant names, not the wire's snake_case
+    expect(wasm).toDispatch(ShapeFn).fallback('fail_request');
+    // @ts-expect-error not a dispatch stage
+    expect(wasm).toDispatch(ShapeFn).fallback('FailRequest', { stage: 'call' });
+    // @ts-expect-error not a wire function
+    expect(wasm).toDispatch('shape');
+    // @ts-expect-error not a verify kind
+    expect(wasm).toVerifyAs('filter');
+    // @ts-expect-error not an error kind at any layer
+    expect(wasm).toFailHandshake('NotAKind');
+    // @ts-expect-error toHandshake matches the camelCase report
+    expect(wasm).toHandshake({ chosen_versions: { shape: 1 } });
+  });
+});
