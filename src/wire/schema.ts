@@ -47,7 +47,14 @@ export function wireOf(schema: TSchema): WireAnnotation | undefined {
 }
 
 /** A generic JSON value as a wire value holds it (serde_json::Value). Integers beyond 2^53−1 are bigint. */
-export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 const U64_MAX = 18446744073709551615n;
 const I64_MIN = -9223372036854775808n;
@@ -90,11 +97,16 @@ export const struct = <P extends TProperties>(name: string, properties: P): TObj
   Type.Object(properties, { additionalProperties: false, wire: { name } });
 
 /** Option<T> always emitted as `null` when absent. */
-export const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { wire: { nullable: true } });
+export const nullable = <T extends TSchema>(schema: T) =>
+  Type.Union([schema, Type.Null()], { wire: { nullable: true } });
 
-/** Option<T> skipped when absent; the property is optional in TypeScript. */
+/**
+ * Option<T> skipped when absent; the property is optional in TypeScript. Built as a raw
+ * one-member `anyOf` because `Type.Union` of a single member collapses to the member and would
+ * drop the annotation.
+ */
 export const omittable = <T extends TSchema>(schema: T) =>
-  Type.Optional(Type.Union([schema], { wire: { omittable: true } }));
+  Type.Optional(Type.Unsafe<Static<T>>({ anyOf: [schema], wire: { omittable: true } }));
 
 /** BTreeMap<String, V>. */
 export const map = <V extends TSchema>(value: V) =>
@@ -122,12 +134,16 @@ export const unitEnum = <const V extends readonly string[]>(name: string, values
  * next to its own fields. Unit variants have no other fields.
  */
 export const tagged = <const V extends Record<string, TProperties>>(name: string, tag: string, variants: V) =>
-  Type.Union(
-    Object.entries(variants).map(([variant, props]) =>
-      Type.Object({ [tag]: Type.Literal(variant), ...props }, { additionalProperties: false, wire: { name: variant } }),
+  // A raw `anyOf`: `Type.Union` would collapse a one-variant enum (UpstreamWire) into its variant.
+  Type.Unsafe({
+    anyOf: Object.entries(variants).map(([variant, props]) =>
+      Type.Object(
+        { [tag]: Type.Literal(variant), ...props },
+        { additionalProperties: false, wire: { name: variant } },
+      ),
     ),
-    { wire: { tagged: tag, name } },
-  ) as unknown as TUnion<
+    wire: { tagged: tag, name },
+  }) as unknown as TUnion<
     { [K in keyof V]: TObject<{ [T in typeof tag]: TLiteral<K & string> } & V[K]> }[keyof V][]
   >;
 
