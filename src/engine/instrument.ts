@@ -19,7 +19,8 @@
  *   wrapper that charges `kernelCallFuel` (then checks) and forwards. The `alloc` wrapper also
  *   returns 0 (the Rust kernel's allocation failure) for `alloc(0)` and once a call's kernel
  *   allocations would exceed the memory cap, so an allocation bomb cannot exhaust the test process.
- *   The `output_set` wrapper records its address and length, because the JS kernel ignores `len`.
+ *   The `output_set` wrapper records its address and length, because the JS kernel ignores `len`;
+ *   the `error_set` wrapper drops `error_set(0)`, which clears the error in the Rust kernel.
  * - **Return codes.** The SDK discards an export's i32 result; each callable export is re-pointed
  *   at an appended wrapper that stores the result in an exported global.
  * - **Memory cap.** Every defined memory gets maximum = min(declared maximum, cap).
@@ -172,7 +173,7 @@ interface Layout {
 }
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-1',
+  id: 'binary-rewriter-2',
   instrument: instrumentBinary,
 };
 
@@ -546,6 +547,10 @@ function kernelWrapperBody(
       .u8(OP.i64Add)
       .u8(OP.globalSet)
       .u32(layout.kernelAllocated);
+  } else if (entry.name === 'error_set') {
+    // error_set(0) clears the error in the Rust kernel (address 0 is its null); the JS kernel
+    // would instead point the error at its reserved block 0 and fail the call with "\0".
+    w.u8(OP.localGet).u32(0).u8(OP.i64Eqz).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.return).u8(OP.end);
   } else if (entry.name === 'output_set') {
     w.u8(OP.localGet).u32(0).u8(OP.globalSet).u32(layout.outputAddress);
     w.u8(OP.localGet).u32(1).u8(OP.globalSet).u32(layout.outputLength);

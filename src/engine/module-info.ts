@@ -83,7 +83,8 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   if ((codeCount ?? 0) !== definedFunctionTypes.length) {
     throw new WasmFormatError('function and code section have inconsistent lengths');
   }
-  for (const typeIndex of [...definedFunctionTypes, ...imports.map((i) => i.typeIndex ?? 0)]) {
+  const importedTypes = imports.flatMap((i) => (i.typeIndex === undefined ? [] : [i.typeIndex]));
+  for (const typeIndex of [...definedFunctionTypes, ...importedTypes]) {
     if (typeIndex >= types.length) throw new WasmFormatError(`type index ${typeIndex} out of bounds`);
   }
   const importedFunctionCount = imports.filter((i) => i.kind === 'function').length;

@@ -1,0 +1,221 @@
+/**
+ * Fuel parity: the instrumented module must consume exactly what wasmtime counts for the executed
+ * path (cost 0 for nop/drop/block/loop/unreachable/return/else/end, 1 for every other operator,
+ * +1 per function entry), and exhaust at the same checks. Expected counts are worked out by hand
+ * in the comments.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildPlugin, PluginCallError } from '../../src/engine/index.js';
+import { binaryInstrumenter, ENGINE_EXPORTS } from '../../src/engine/instrument.js';
+import { readModuleInfo } from '../../src/engine/module-info.js';
+import { wat } from '../../src/wat/compile.js';
+
+const LIMITS = { wallMs: 200, fuel: 10_000_000, kernelCallFuel: 0 };
+
+async function fuelOf(bytes: Uint8Array, exportName: string, options = LIMITS): Promise<number> {
+  const plugin = await buildPlugin(bytes, options);
+  try {
+    return (await plugin.call(exportName, '')).fuelConsumed;
+  } finally {
+    await plugin.close();
+  }
+}
+
+describe('wasmtime fuel model', () => {
+  it('counts straight-line code', async () => {
+    const bytes = wat`(module
+      (func (export "run") (result i32)
+        i32.const 1
+        i32.const 2
+        i32.add
+        drop
+        nop
+        i32.const 0))`;
+    // entry 1 + i32.const 1 + i32.const 1 + i32.add 1 + drop 0 + nop 0 + i32.const 1 + end 0 = 5
+    expect(await fuelOf(bytes, 'run')).toBe(5);
+  });
+
+  it('counts every loop iteration', async () => {
+    const bytes = wat`(module
+      (func (export "run") (result i32) (local $n i32)
+        (local.set $n (i32.const 10))
+        (loop $again
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $again (local.get $n)))
+        (i32.const 0)))`;
+    // entry 1 + (i32.const, local.set) 2 + loop 0
+    // + 10 iterations × (local.get, i32.const, i32.sub, local.set, local.get, br_if) 6 = 60
+    // + end 0 + i32.const 1 + end 0 = 64
+    expect(await fuelOf(bytes, 'run')).toBe(64);
+  });
+
+  it('counts calls, including each callee entry', async () => {
+    const bytes = wat`(module
+      (func $five (result i32) (i32.const 5))
+      (func (export "run") (result i32)
+        (drop (call $five))
+        (drop (call $five))
+        (i32.const 0)))`;
+    // callee: entry 1 + i32.const 1 = 2, called twice = 4
+    // caller: entry 1 + call 1 + drop 0 + call 1 + drop 0 + i32.const 1 = 4 → 8
+    expect(await fuelOf(bytes, 'run')).toBe(8);
+  });
+
+  it('counts only the taken arm of if/else', async () => {
+    const bytes = wat`(module
+      (func (export "then") (result i32)
+        (drop (if (result i32) (i32.const 1)
+          (then (i32.add (i32.const 2) (i32.const 3)))
+          (else (i32.const 4))))
+        (i32.const 0))
+      (func (export "else") (result i32)
+        (drop (if (result i32) (i32.const 0)
+          (then (i32.add (i32.const 2) (i32.const 3)))
+          (else (i32.const 4))))
+        (i32.const 0)))`;
+    // then: entry 1 + i32.const 1 + if 1 + (i32.const, i32.const, i32.add) 3 + else/end 0 + drop 0 + i32.const 1 = 7
+    expect(await fuelOf(bytes, 'then')).toBe(7);
+    // else: entry 1 + i32.const 1 + if 1 + i32.const 1 + end 0 + drop 0 + i32.const 1 = 5
+    expect(await fuelOf(bytes, 'else')).toBe(5);
+  });
+
+  it('counts br_table and the code at its target', async () => {
+    const bytes = wat`(module
+      (func (export "run") (result i32)
+        (block $out
+          (block $one
+            (block $zero
+              (br_table $zero $one $out (i32.const 1)))
+            (return (i32.const 10)))
+          nop
+          (return (i32.const 0)))
+        (i32.const 20)))`;
+    // entry 1 + blocks 0 + i32.const 1 + br_table 1 → lands after $one: nop 0 + i32.const 1 + return 0 = 4
+    expect(await fuelOf(bytes, 'run')).toBe(4);
+  });
+
+  it('charges the configured fuel per kernel call', async () => {
+    const bytes = wat`(module
+      (import "extism:host/env" "input_length" (func $input_length (result i64)))
+      (func (export "run") (result i32)
+        (drop (call $input_length))
+        (i32.const 0)))`;
+    // entry 1 + call 1 + kernel 7 + drop 0 + i32.const 1 = 10
+    expect(await fuelOf(bytes, 'run', { ...LIMITS, kernelCallFuel: 7 })).toBe(10);
+    // entry 1 + call 1 + drop 0 + i32.const 1 = 3
+    expect(await fuelOf(bytes, 'run', { ...LIMITS, kernelCallFuel: 0 })).toBe(3);
+  });
+
+  it('resets the budget before every call', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)))`;
+    const plugin = await buildPlugin(bytes, LIMITS);
+    // entry 1 + i32.const 1 = 2, every time
+    expect((await plugin.call('run', '')).fuelConsumed).toBe(2);
+    expect((await plugin.call('run', '')).fuelConsumed).toBe(2);
+    await plugin.close();
+  });
+
+  it('runs out exactly when the budget is used up, as Extism reports get_fuel() == 0', async () => {
+    const bytes = wat`(module
+      (func (export "run") (result i32)
+        i32.const 1
+        i32.const 2
+        i32.add
+        drop
+        i32.const 0))`;
+    // cost 5 (see the straight-line case): a budget of 6 leaves 1; a budget of 5 leaves 0.
+    expect(await fuelOf(bytes, 'run', { ...LIMITS, fuel: 6 })).toBe(5);
+    const exact = await buildPlugin(bytes, { ...LIMITS, fuel: 5 });
+    await expect(exact.call('run', '')).rejects.toMatchObject({
+      kind: 'OutOfFuel',
+      message: 'plugin ran out of fuel',
+      fuelConsumed: 5,
+    });
+    // The entry check sees 1 consumed of a budget of 1 (remaining 0) and traps.
+    const tiny = await buildPlugin(bytes, { ...LIMITS, fuel: 1 });
+    await expect(tiny.call('run', '')).rejects.toBeInstanceOf(PluginCallError);
+  });
+
+  it('checks at loop headers, so a loop stops within one iteration of the budget', async () => {
+    const bytes = wat`(module
+      (func (export "run") (result i32)
+        (loop $forever (br $forever))
+        (i32.const 0)))`;
+    // Each iteration costs 1 (br); the header check stops it once remaining ≤ 0.
+    const plugin = await buildPlugin(bytes, { ...LIMITS, fuel: 1000 });
+    await expect(plugin.call('run', '')).rejects.toMatchObject({ kind: 'OutOfFuel', fuelConsumed: 1000 });
+  });
+});
+
+describe('binary instrumenter', () => {
+  const options = { maxMemoryPages: 16, kernelCallFuel: 15 };
+
+  it('keeps existing function and global indices and appends its own exports', async () => {
+    const bytes = wat`(module
+      (import "extism:host/env" "input_length" (func $len (result i64)))
+      (global $g (mut i32) (i32.const 7))
+      (func $helper (result i32) (global.get $g))
+      (func (export "run") (result i32) (call $helper))
+      (export "g" (global $g)))`;
+    const { bytes: out, meta } = binaryInstrumenter.instrument(readModuleInfo(bytes), options);
+    const module = new WebAssembly.Module(out as Uint8Array<ArrayBuffer>);
+    const names = WebAssembly.Module.exports(module).map((e) => `${e.kind}:${e.name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'function:run',
+        'global:g',
+        `global:${ENGINE_EXPORTS.fuel}`,
+        `global:${ENGINE_EXPORTS.returnCode}`,
+      ]),
+    );
+    expect(WebAssembly.Module.imports(module)).toEqual([
+      { module: 'extism:host/env', name: 'input_length', kind: 'function' },
+    ]);
+    expect(meta.functionExports).toEqual([{ name: 'run', sdkName: 'run', params: [], results: ['i32'] }]);
+    expect(meta.hasStart).toBe(false);
+  });
+
+  it('caps the memory maximum and refuses a minimum above the cap', () => {
+    const capped = binaryInstrumenter.instrument(readModuleInfo(wat`(module (memory 1 65536))`), options);
+    const info = readModuleInfo(capped.bytes);
+    expect(info.memories).toEqual([{ flags: 1, min: 1, max: 16 }]);
+    const unbounded = readModuleInfo(
+      binaryInstrumenter.instrument(readModuleInfo(wat`(module (memory 2))`), options).bytes,
+    );
+    expect(unbounded.memories).toEqual([{ flags: 1, min: 2, max: 16 }]);
+    expect(() => binaryInstrumenter.instrument(readModuleInfo(wat`(module (memory 17))`), options)).toThrow(
+      "memory minimum of 17 pages exceeds the engine's memory limit of 16 pages (maxMemoryPages)",
+    );
+  });
+
+  it('moves the start function and the SDK-autorun exports out of the SDK’s reach', () => {
+    const bytes = wat`(module
+      (func $init)
+      (func (export "_initialize"))
+      (start $init))`;
+    const { bytes: out, meta } = binaryInstrumenter.instrument(readModuleInfo(bytes), options);
+    const info = readModuleInfo(out);
+    expect(info.startFunction).toBeUndefined();
+    const exported = info.exports.map((e) => e.name);
+    expect(exported).toContain(ENGINE_EXPORTS.start);
+    expect(exported).toContain('cc-lb-engine:export:_initialize');
+    expect(exported).not.toContain('_initialize');
+    expect(meta.functionExports[0]).toMatchObject({
+      name: '_initialize',
+      sdkName: 'cc-lb-engine:export:_initialize',
+    });
+    expect(meta.hasStart).toBe(true);
+  });
+
+  it('refuses guest exports under the reserved prefix', () => {
+    const bytes = wat`(module (func (export "cc-lb-engine:fuel")))`;
+    expect(() => binaryInstrumenter.instrument(readModuleInfo(bytes), options)).toThrow(
+      'export "cc-lb-engine:fuel" uses the prefix reserved by the engine',
+    );
+  });
+
+  it('instruments a module without any function, global or export section', async () => {
+    const out = binaryInstrumenter.instrument(readModuleInfo(wat`(module)`), options).bytes;
+    expect(WebAssembly.validate(out as Uint8Array<ArrayBuffer>)).toBe(true);
+  });
+});
