@@ -18,6 +18,7 @@ import { decodeWireValue } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
 import { encodeWire } from '../wire/encode.js';
 import type { FallbackPolicy } from '../wire/fallback.js';
+import { formatF64 } from '../wire/float-text.js';
 import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/functions/index.js';
 import { type JsonNode, parseJsonValue } from '../wire/json.js';
 import type { AugmentedMetadata } from '../wire/metadata.js';
@@ -311,7 +312,8 @@ function writeSortedJson(node: JsonNode): string {
     case 'int':
       return node.value.toString();
     case 'float':
-      return formatFloat(node.value);
+      // serde_json writes a non-finite float as null
+      return Number.isFinite(node.value) ? formatF64(node.value) : 'null';
     case 'string':
       return JSON.stringify(node.value);
     case 'array':
@@ -321,25 +323,4 @@ function writeSortedJson(node: JsonNode): string {
       return `{${keys.map((key) => `${JSON.stringify(key)}:${writeSortedJson(node.entries.get(key) as JsonNode)}`).join(',')}}`;
     }
   }
-}
-
-/**
- * A finite f64 as serde_json writes it (ryu): the shortest round-trip digits, in plain notation
- * for decimal exponents from -5 to 16 (always with a fraction, `1.0`), otherwise `1e21` /
- * `1.5e-7`. Non-finite values are written as `null`, as serde_json does.
- */
-function formatFloat(value: number): string {
-  if (!Number.isFinite(value)) return 'null';
-  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
-  const sign = value < 0 ? '-' : '';
-  const [mantissa = '', exponentText = '0'] = Math.abs(value).toExponential().split('e');
-  const digits = mantissa.replace('.', '');
-  const point = Number(exponentText) + 1; // position of the decimal point after the first digit
-  if (point > 16 || point <= -5) {
-    const fraction = digits.length > 1 ? `.${digits.slice(1)}` : '';
-    return `${sign}${digits[0]}${fraction}e${point - 1}`;
-  }
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (digits.length <= point) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }

@@ -1,0 +1,367 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildPlugin, type LoadedPlugin, PluginCallError } from '../../src/engine/index.js';
+import { type DispatchErrorEvent, dispatchWireCall } from '../../src/host/dispatch.js';
+import { type ExportBehaviour, output, pluginModule, spin, trap } from '../../src/wat/plugin-module.js';
+import { encodeWire } from '../../src/wire/encode.js';
+import { NormalizeErrorFn } from '../../src/wire/functions/normalize-error.js';
+import { ObserveFn } from '../../src/wire/functions/observe.js';
+import { SignFn } from '../../src/wire/functions/sign.js';
+import { defineWireFunction } from '../../src/wire/functions/wire-function.js';
+import { f32, str, struct } from '../../src/wire/schema.js';
+import { expectInput } from '../support/input-check-guest.js';
+
+const open: LoadedPlugin[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((plugin) => plugin.close()));
+});
+
+/** REFERENCE-CASES.md §5: a dispatch module with the single export named after the function */
+async function dispatchPlugin(
+  exportName: string,
+  behaviour: ExportBehaviour,
+  fuel = 10_000_000,
+): Promise<LoadedPlugin> {
+  const plugin = await buildPlugin(pluginModule({ exports: { [exportName]: behaviour } }), {
+    wallMs: 200,
+    fuel,
+  });
+  open.push(plugin);
+  return plugin;
+}
+
+/** the reference metadata helper: only `negotiated_functions` matters to dispatch */
+const negotiated = (name: string) => ({ negotiated_functions: { [name]: 1 } });
+
+const SIGN_NULLS = '{"_v":1,"url":null,"method":null,"headers":null,"body_base64":null}';
+
+describe('dispatchWireCall: reference cases', () => {
+  it('D-01 a versioned response decodes into the sign dry-run response', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome.kind).toBe('ok');
+    if (outcome.kind !== 'ok') return;
+    expect(outcome.response).toEqual(SignFn.dryRunResponse());
+    expect(outcome.fuelConsumed).toBeGreaterThan(0);
+  });
+
+  it('D-02 no negotiated version for sign falls back to FailRequest before the guest is called', async () => {
+    const plugin = await dispatchPlugin('sign', trap());
+    const outcome = await dispatchWireCall(plugin, negotiated('shape'), SignFn, SignFn.dryRunRequest());
+    expect(SignFn.fallback).toBe('FailRequest');
+    expect(outcome).toEqual({
+      kind: 'fallback',
+      policy: 'FailRequest',
+      stage: 'version_lookup',
+      error: 'negotiated version missing',
+      errorKind: 'MissingNegotiatedVersion',
+      fuelConsumed: 0,
+      durationMs: 0,
+    });
+  });
+
+  it('D-03 a response at another version', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS.replace('"_v":1', '"_v":2')));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'FailRequest',
+      stage: 'response_envelope',
+      error: 'response envelope version mismatch: expected 1, actual 2',
+      errorKind: 'ResponseVersionMismatch',
+    });
+  });
+
+  it('D-04 exactly one error event, carrying the metric labels and the log line', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS));
+    const events: DispatchErrorEvent[] = [];
+    const outcome = await dispatchWireCall(plugin, negotiated('shape'), SignFn, SignFn.dryRunRequest(), {
+      onDispatchError: (event) => events.push(event),
+    });
+    expect(outcome).toMatchObject({ kind: 'fallback', policy: 'FailRequest' });
+    expect(events).toEqual([
+      {
+        function: 'sign',
+        stage: 'version_lookup',
+        errorKind: 'MissingNegotiatedVersion',
+        policy: 'FailRequest',
+        message: 'dispatch error, applying fallback FailRequest',
+      },
+    ]);
+  });
+});
+
+describe('dispatchWireCall: derived cases', () => {
+  it.each([
+    ['1.0', '{"_v":1.0,"url":null,"method":null,"headers":null,"body_base64":null}'],
+    ['"1"', '{"_v":"1","url":null,"method":null,"headers":null,"body_base64":null}'],
+    ['-1', '{"_v":-1,"url":null,"method":null,"headers":null,"body_base64":null}'],
+  ])('X-16 _v %s is not an unsigned integer', async (_label, text) => {
+    const plugin = await dispatchPlugin('sign', output(text));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      stage: 'response_envelope',
+      error: 'response envelope _v was not an unsigned integer',
+      errorKind: 'ResponseVersionInvalid',
+    });
+  });
+
+  it('X-17 duplicate _v keys: the last one wins', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS.replace('"_v":1', '"_v":1,"_v":2')));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({ error: 'response envelope version mismatch: expected 1, actual 2' });
+  });
+
+  it('X-17 a duplicated response field silently keeps the last value', async () => {
+    const plugin = await dispatchPlugin('sign', output('{"_v":1,"url":"a","url":"b"}'));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'ok',
+      response: { url: 'b', method: null, headers: null, body_base64: null },
+    });
+  });
+
+  it('X-18 an array is not an envelope', async () => {
+    const plugin = await dispatchPlugin('sign', output('[]'));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      stage: 'response_envelope',
+      error: 'response envelope was not a JSON object',
+      errorKind: 'ResponseNotObject',
+    });
+  });
+
+  it('X-19 an envelope without _v', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS.replace('"_v":1,', '')));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      stage: 'response_envelope',
+      error: 'response envelope missing _v',
+      errorKind: 'ResponseVersionMissing',
+    });
+  });
+
+  it.each([
+    ['not json', 'expected ident at line 1 column 2'],
+    ['', 'EOF while parsing a value at line 1 column 0'],
+    ['{"_v":1} x', 'trailing characters at line 1 column 10'],
+  ])('X-20 output %j does not parse', async (text, serde) => {
+    const plugin = await dispatchPlugin('sign', output(text));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'FailRequest',
+      stage: 'deserialize_response',
+      error: `response envelope deserialization failed: ${serde}`,
+      errorKind: 'DeserializeResponseEnvelope',
+    });
+  });
+
+  it('X-21 an unknown response field fails the typed decode (from_value: no position)', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS.replace('}', ',"extra":0}')));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'FailRequest',
+      stage: 'response_decode',
+      error:
+        'response decode failed: unknown field `extra`, expected one of `url`, `method`, `headers`, `body_base64`',
+      errorKind: 'ResponseDecode',
+    });
+  });
+
+  it('X-22 observe answers an empty response', async () => {
+    const plugin = await dispatchPlugin('observe', output('{"_v":1}'));
+    const outcome = await dispatchWireCall(
+      plugin,
+      negotiated('observe'),
+      ObserveFn,
+      ObserveFn.dryRunRequest(),
+    );
+    expect(outcome).toMatchObject({ kind: 'ok', response: {} });
+  });
+
+  it('X-23 sign with only _v: every field is nullable, so missing keys are accepted', async () => {
+    const plugin = await dispatchPlugin('sign', output('{"_v":1}'));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({ kind: 'ok', response: SignFn.dryRunResponse() });
+  });
+
+  it('X-24 a trapping normalize_error passes through, with the engine trap text', async () => {
+    const plugin = await dispatchPlugin('normalize_error', trap());
+    const direct = await plugin.call('normalize_error', '{}').then(
+      () => undefined,
+      (e: unknown) => e as PluginCallError,
+    );
+    expect(direct).toBeInstanceOf(PluginCallError);
+    const outcome = await dispatchWireCall(
+      plugin,
+      negotiated('normalize_error'),
+      NormalizeErrorFn,
+      NormalizeErrorFn.dryRunRequest(),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'PassThrough',
+      stage: 'plugin_call',
+      error: `plugin call failed: ${direct?.message}`,
+      errorKind: 'PluginCall',
+    });
+  });
+
+  it('X-25 observe without a negotiated version is skipped silently; the guest is not called', async () => {
+    const plugin = await dispatchPlugin('observe', trap());
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), ObserveFn, ObserveFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'SilentSkip',
+      stage: 'version_lookup',
+      fuelConsumed: 0,
+    });
+  });
+});
+
+describe('dispatchWireCall: envelope and hostile guests', () => {
+  it('sends the request with _v, keys sorted at every level (the BTreeMap order)', async () => {
+    const envelope =
+      '{"_v":1,"shaped":{"body_base64":"","headers":[],"method":"POST","url":"https://api.anthropic.com/v1/messages"},"signer_state":null}';
+    const plugin = await dispatchPlugin('sign', expectInput(envelope, SIGN_NULLS));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome.kind).toBe('ok');
+  });
+
+  it('an any-typed value is sent with its object keys sorted too', async () => {
+    const request = {
+      ...SignFn.dryRunRequest(),
+      signer_state: { zeta: 1, alpha: [true, { y: null, x: 'é' }] },
+    };
+    const envelope =
+      '{"_v":1,"shaped":{"body_base64":"","headers":[],"method":"POST","url":"https://api.anthropic.com/v1/messages"},"signer_state":{"alpha":[true,{"x":"é","y":null}],"zeta":1}}';
+    const plugin = await dispatchPlugin('sign', expectInput(envelope, SIGN_NULLS));
+    expect((await dispatchWireCall(plugin, negotiated('sign'), SignFn, request)).kind).toBe('ok');
+  });
+
+  it('an f32 travels widened to f64, as serde_json::to_value makes it', async () => {
+    const Scored = defineWireFunction({
+      name: 'scored',
+      supportedVersions: [1],
+      fallback: 'UseDefault',
+      request: struct('ScoredRequest', { confidence: f32() }),
+      response: struct('ScoredResponse', {}),
+      dryRunRequest: () => ({ confidence: 0.1 }),
+      dryRunResponse: () => ({}),
+    });
+    const plugin = await dispatchPlugin(
+      'scored',
+      expectInput('{"_v":1,"confidence":0.10000000149011612}', '{"_v":1}'),
+    );
+    const outcome = await dispatchWireCall(plugin, negotiated('scored'), Scored, Scored.dryRunRequest());
+    expect(outcome).toMatchObject({ kind: 'ok', response: {} });
+  });
+
+  it('a request that is not a JSON object', async () => {
+    const Bare = defineWireFunction({
+      name: 'bare',
+      supportedVersions: [1],
+      fallback: 'PassThrough',
+      request: str(),
+      response: struct('BareResponse', {}),
+      dryRunRequest: () => 'text',
+      dryRunResponse: () => ({}),
+    });
+    const plugin = await dispatchPlugin('bare', trap());
+    const outcome = await dispatchWireCall(plugin, negotiated('bare'), Bare, 'text');
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'PassThrough',
+      stage: 'request_envelope',
+      error: 'request serialized to non-object JSON',
+      errorKind: 'RequestNotObject',
+      fuelConsumed: 0,
+    });
+  });
+
+  it('a request the encoder refuses', async () => {
+    const bad = { shaped: 42, signer_state: null } as unknown as ReturnType<typeof SignFn.dryRunRequest>;
+    let encoderText = '';
+    try {
+      encodeWire(SignFn.request, bad);
+    } catch (error) {
+      encoderText = (error as Error).message;
+    }
+    expect(encoderText).not.toBe('');
+    const plugin = await dispatchPlugin('sign', trap());
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, bad);
+    expect(outcome).toMatchObject({
+      stage: 'request_envelope',
+      errorKind: 'RequestValue',
+      error: `request value serialization failed: ${encoderText}`,
+    });
+  });
+
+  it('a spinning guest runs out of fuel: plugin_call, no classification', async () => {
+    const plugin = await dispatchPlugin('sign', spin(), 100_000);
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'FailRequest',
+      stage: 'plugin_call',
+      error: 'plugin call failed: plugin ran out of fuel',
+      errorKind: 'PluginCall',
+    });
+  });
+
+  it('output that is not UTF-8 fails the call step with the Rust Utf8Error text', async () => {
+    const plugin = await dispatchPlugin('sign', output(new Uint8Array([0x7b, 0x22, 0xe2, 0x82])));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      stage: 'plugin_call',
+      error: 'plugin call failed: incomplete utf-8 byte sequence from index 2',
+    });
+  });
+
+  it('a missing export is a plugin_call failure', async () => {
+    const plugin = await dispatchPlugin('shape', output(SIGN_NULLS));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({ stage: 'plugin_call', errorKind: 'PluginCall' });
+    expect((outcome as { error: string }).error).toMatch(/^plugin call failed: /);
+  });
+
+  it('the largest u64 _v is printed exactly in the mismatch', async () => {
+    const plugin = await dispatchPlugin('sign', output('{"_v":18446744073709551615}'));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome).toMatchObject({
+      error: 'response envelope version mismatch: expected 1, actual 18446744073709551615',
+    });
+  });
+
+  it('a fallback never poisons the instance: the next call on it succeeds', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS));
+    await dispatchWireCall(plugin, negotiated('shape'), SignFn, SignFn.dryRunRequest());
+    expect((await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest())).kind).toBe(
+      'ok',
+    );
+  });
+
+  it('anything unexpected is caught as a panic, and an observer that throws changes nothing', async () => {
+    const broken: LoadedPlugin = {
+      functionExists: () => true,
+      exports: () => ['sign'],
+      imports: () => [],
+      call: () => Promise.reject(new TypeError('engine bug')),
+      close: () => Promise.resolve(),
+    };
+    const outcome = await dispatchWireCall(broken, negotiated('sign'), SignFn, SignFn.dryRunRequest(), {
+      onDispatchError: () => {
+        throw new Error('observer bug');
+      },
+    });
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      policy: 'FailRequest',
+      stage: 'panic',
+      error: 'dispatch panicked',
+      errorKind: 'Panic',
+    });
+  });
+});
