@@ -1,0 +1,45 @@
+/** The compiled-module cache: same bytes, same module; a corrupt disk entry is ignored. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPlugin } from '../../src/engine/index.js';
+import { binaryInstrumenter } from '../../src/engine/instrument.js';
+import { cacheKey, clearModuleCache, prepareModule } from '../../src/engine/module-cache.js';
+import { wat } from '../../src/wat/compile.js';
+
+const OPTIONS = { maxMemoryPages: 2048, kernelCallFuel: 15 };
+
+describe('prepareModule', () => {
+  it('returns the same compiled module for the same bytes and options', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 11)))`;
+    const first = await prepareModule(bytes, OPTIONS);
+    expect(await prepareModule(bytes.slice(), OPTIONS)).toBe(first);
+    expect(await prepareModule(bytes, { ...OPTIONS, kernelCallFuel: 3 })).not.toBe(first);
+  });
+
+  it('keys on content, instrumenter and the options that change instrumentation', () => {
+    const bytes = wat`(module)`;
+    const key = cacheKey(bytes, OPTIONS, binaryInstrumenter);
+    expect(key).toMatch(/^[0-9a-f]{64}-binary-rewriter-\d+-p2048-k15$/);
+    expect(cacheKey(bytes, { ...OPTIONS, maxMemoryPages: 16 }, binaryInstrumenter)).not.toBe(key);
+  });
+
+  it('ignores a corrupt disk entry and rebuilds', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 12)))`;
+    const directory = join(process.cwd(), 'node_modules', '.cache', 'cc-lb-plugin-conformance');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(
+      join(directory, `engine-${cacheKey(bytes, OPTIONS, binaryInstrumenter)}.bin`),
+      'CCLBENG1garbage',
+    );
+    clearModuleCache();
+    const plugin = await buildPlugin(bytes, { wallMs: 200, fuel: 1000 });
+    expect((await plugin.call('run', '')).fuelConsumed).toBe(2);
+  });
+
+  it('does not keep failures: the same bad bytes fail again with the same reason', async () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
+    await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
+  });
+});
