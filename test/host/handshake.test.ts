@@ -14,7 +14,11 @@ import {
 } from '../../src/wat/plugin-module.js';
 import { HandshakeValidationError } from '../../src/wire/errors.js';
 import type { HandshakeOffer } from '../../src/wire/handshake.js';
+import { fixturePlugin } from '../support/fixture-plugins.js';
 import { expectInput } from '../support/input-check-guest.js';
+
+/** the first use compiles the AssemblyScript fixtures (cached afterwards) */
+const FIXTURE_COMPILE_MS = 120_000;
 
 const noop = returnCode(0);
 
@@ -248,6 +252,12 @@ describe('executeHandshake: every step in order', () => {
     expect((error.cause as PluginCallError).message).toBe('plugin ran out of fuel');
   });
 
+  it('with the default budget (HANDSHAKE_FUEL) a spinning guest is stopped too', async () => {
+    const error = await handshakeError(handshakeModule(spin()));
+    expect(error.kind).toBe('Timeout');
+    expect(error.message).toBe('handshake call exceeded timeout/fuel budget');
+  });
+
   it('output that is not UTF-8 fails inside the call step, with the Rust Utf8Error text', async () => {
     const error = await handshakeError(handshakeModule(output(new Uint8Array([0x7b, 0xff, 0x7d]))));
     expect(error.kind).toBe('Call');
@@ -317,6 +327,33 @@ describe('executeHandshake: every step in order', () => {
     const { accept } = await executeHandshake(wasm, buildOffer([], { shape: [1, 2] }));
     expect(accept.chosen_versions.shape).toBe(2);
   });
+});
+
+describe('executeHandshake: real plugins', () => {
+  it(
+    'the shape fixture answers the accept of PROTOCOL.md §4.4',
+    async () => {
+      const { accept } = await executeHandshake(await fixturePlugin('shape'), buildOffer());
+      expect(accept).toEqual({
+        handshake_schema_version: 1,
+        envelope_version: 1,
+        chosen_versions: { shape: 1 },
+        plugin_supported: { shape: [1] },
+        implemented_functions: ['shape'],
+        required_capabilities: [],
+      });
+    },
+    FIXTURE_COMPILE_MS,
+  );
+
+  it(
+    'options.fuel reaches the instance: the same handshake fails on a 50-unit budget',
+    async () => {
+      const error = await handshakeError(await fixturePlugin('shape'), buildOffer(), { fuel: 50 });
+      expect(error.kind).toBe('Timeout');
+    },
+    FIXTURE_COMPILE_MS,
+  );
 });
 
 describe('executeHandshake: shape checks in their order', () => {

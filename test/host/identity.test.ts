@@ -4,6 +4,10 @@ import { pluginModule } from '../../src/wat/plugin-module.js';
 import { emptyModule, encodeCustomSection } from '../../src/wat/sections.js';
 import { WireDecodeError } from '../../src/wire/decode-error.js';
 import { IdentityValidationError } from '../../src/wire/errors.js';
+import { FIXTURE_IDENTITY_PAYLOADS, fixturePlugin } from '../support/fixture-plugins.js';
+
+/** the first use compiles the AssemblyScript fixtures (cached afterwards) */
+const FIXTURE_COMPILE_MS = 120_000;
 
 const SECTION = 'cc_lb.plugin.v1';
 const P =
@@ -207,4 +211,14 @@ describe('readIdentity: order and edges', () => {
     backing.set(wasm, 5);
     expect(readIdentity(Buffer.from(backing.buffer, 5, wasm.length)).plugin_version).toBe('1.0.0');
   });
+});
+
+describe('readIdentity: real plugins', () => {
+  it.each(['shape', 'router', 'observe'] as const)(
+    'reads the identity stamped into the %s fixture',
+    async (name) => {
+      expect(readIdentity(await fixturePlugin(name))).toEqual(JSON.parse(FIXTURE_IDENTITY_PAYLOADS[name]));
+    },
+    FIXTURE_COMPILE_MS,
+  );
 });

@@ -7,7 +7,11 @@ import {
 import { selfCheckJson } from '../../src/wat/json-builders.js';
 import { type ExportBehaviour, output, pluginModule, returnCode, spin } from '../../src/wat/plugin-module.js';
 import { SelfCheckValidationError } from '../../src/wire/errors.js';
+import { fixturePlugin } from '../support/fixture-plugins.js';
 import { expectInput } from '../support/input-check-guest.js';
+
+/** the first use compiles the AssemblyScript fixtures (cached afterwards) */
+const FIXTURE_COMPILE_MS = 120_000;
 
 /** REFERENCE-CASES.md §0.4 self-check module: `cc_lb_self_check` answers with the given output */
 function selfCheckModule(answer: ExportBehaviour | string, userHostImport = false): Uint8Array {
@@ -117,6 +121,25 @@ describe('executeSelfCheck: derived cases', () => {
     const error = await selfCheckError(selfCheckModule(spin()), { ...AT_1_800_000_000, fuel: 100_000 });
     expect(error.kind).toBe('Call');
     expect(error.reason).toBe('plugin ran out of fuel');
+    expect(error.message).toBe('self-check call failed: plugin ran out of fuel');
+  });
+});
+
+describe('executeSelfCheck: real plugins', () => {
+  it.each(['shape', 'router', 'observe'] as const)(
+    'the %s fixture passes its self-check',
+    async (name) => {
+      const { response } = await executeSelfCheck(await fixturePlugin(name), AT_1_800_000_000);
+      expect(response.status).toBe('success');
+      expect(response.failures).toEqual([]);
+    },
+    FIXTURE_COMPILE_MS,
+  );
+});
+
+describe('executeSelfCheck: budgets', () => {
+  it('with the default budget (SELF_CHECK_FUEL) a spinning guest is stopped too', async () => {
+    const error = await selfCheckError(selfCheckModule(spin()));
     expect(error.message).toBe('self-check call failed: plugin ran out of fuel');
   });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { walkWasm } from '../../src/host/wasm-walk.js';
 import { wat } from '../../src/wat/compile.js';
+import { FIXTURE_HANDLER_EXPORTS, fixturePlugin } from '../support/fixture-plugins.js';
+
+/** the first use compiles the AssemblyScript fixtures (cached afterwards) */
+const FIXTURE_COMPILE_MS = 120_000;
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const module = (...bytes: number[]) => new Uint8Array([...HEADER, ...bytes]);
@@ -190,4 +194,20 @@ describe('walkWasm: the first parse error, as wasmparser words it', () => {
     expect(walk.error).toMatch(/^unexpected end-of-file \(at offset 0x[0-9a-f]+\)$/);
     expect(walk.functionExports).toEqual(['f']);
   });
+});
+
+describe('walkWasm: real plugins', () => {
+  it.each(['shape', 'router', 'observe'] as const)(
+    'walks the AssemblyScript %s fixture cleanly',
+    async (name) => {
+      const walk = walkWasm(await fixturePlugin(name));
+      expect(walk.error).toBeUndefined();
+      expect([...walk.functionExports].sort()).toEqual(
+        ['cc_lb_handshake', 'cc_lb_self_check', FIXTURE_HANDLER_EXPORTS[name]].sort(),
+      );
+      expect(walk.importModules).toEqual(['extism:host/env']);
+      expect(walk.customSections.filter((c) => c.name === 'cc_lb.plugin.v1')).toHaveLength(1);
+    },
+    FIXTURE_COMPILE_MS,
+  );
 });
