@@ -44,24 +44,30 @@ export interface AwaitWatch {
 }
 
 /**
- * Registers the never-awaited guard for one assertion on the test running it. `call` is the
- * assertion as written (e.g. `expect(received).toDispatch(ShapeFn)`), used in the failure text.
- * Outside a test (no running test on the state) there is nothing to fail, so nothing is registered.
+ * Registers the never-awaited guard for one assertion on the test running it. `call` gives the
+ * assertion as written (e.g. `expect(received).toDispatch(ShapeFn).ok()`) when the test ends, for
+ * the failure text. Outside a test (no running test on the state) there is nothing to fail, so
+ * nothing is registered.
  */
-export function watchAwait(state: MatcherState, call: string): AwaitWatch {
+export function watchAwait(state: MatcherState, call: () => string): AwaitWatch {
   let awaited = false;
   const test = (state as MatcherState & { task?: RunningTest }).task;
   const register = test?.context?.onTestFinished;
   if (register) {
     // The error is made now so its stack points at the line that created the assertion.
-    const neverAwaited = new Error(
-      `${call} was never awaited. The matchers of cc-lb-plugin-conformance are asynchronous and check ` +
-        'nothing until awaited: write `await expect(…)…`.',
-    );
+    const neverAwaited = new Error('never awaited');
     neverAwaited.name = 'NeverAwaitedAssertionError';
     try {
       register(() => {
-        if (!awaited) throw neverAwaited;
+        if (awaited) return;
+        neverAwaited.message =
+          `${call()} was never awaited. The matchers of cc-lb-plugin-conformance are asynchronous and ` +
+          'check nothing until awaited: write `await expect(…)…`.';
+        neverAwaited.stack = neverAwaited.stack?.replace(
+          /^.*$/m,
+          `${neverAwaited.name}: ${neverAwaited.message}`,
+        );
+        throw neverAwaited;
       });
     } catch {
       // Inside another test hook Vitest forbids registering hooks; the assertion then runs unguarded.
@@ -85,7 +91,7 @@ export function deferVerdict(
   evaluate: () => Promise<Verdict>,
 ): Promise<Verdict> {
   return handOver((report) => {
-    const watch = watchAwait(state, call);
+    const watch = watchAwait(state, () => call);
     const callSite = new Error('call site');
     let run: Promise<void> | undefined;
     return awaitable(() => {
@@ -117,7 +123,9 @@ export function awaitable(start: () => Promise<void>): AssertionHandle {
     then: (onFulfilled, onRejected) => start().then(onFulfilled, onRejected),
     catch: (onRejected) => start().catch(onRejected),
     finally: (onFinally) => start().finally(onFinally),
-  };
+    // As Vitest's own async assertions do, so the handle prints and type-checks as a promise.
+    [Symbol.toStringTag]: 'Promise',
+  } as AssertionHandle;
 }
 
 /**

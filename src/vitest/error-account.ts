@@ -35,6 +35,14 @@ function titleOf(error: unknown): string {
   // `name` may be a Rust field shadowing the class name (`FunctionMissing { name }`): use the class.
   const className = Object.getPrototypeOf(error)?.constructor?.name;
   const label = typeof className === 'string' && className !== '' ? className.replace(/Class$/, '') : 'Error';
-  const kind = (error as { kind?: unknown }).kind;
-  return `${label}${typeof kind === 'string' ? ` ${kind}` : ''}: ${error.message}`;
+  const { kind, stage, errorKind, reason } = error as Partial<
+    Record<'kind' | 'stage' | 'errorKind' | 'reason', unknown>
+  >;
+  const title = `${label}${typeof kind === 'string' && kind !== label ? ` ${kind}` : ''}: ${error.message}`;
+  // A dispatch fallback's message names only the policy (as the Rust Display does); the stage and
+  // the internal error, which our DispatchError keeps, are the reason it fell back.
+  if (typeof stage === 'string' && typeof reason === 'string') {
+    return `${title} (stage ${stage}: ${typeof errorKind === 'string' ? `${errorKind}: ` : ''}${reason})`;
+  }
+  return title;
 }

@@ -6,6 +6,9 @@
  *   also once per file (it is immutable);
  * - `session`: a fresh `PluginSession` for each test that asks for it, closed after that test, so
  *   guest state never leaks from one test into the next.
+ *
+ * Vitest requires file-scoped fixtures to be defined at the top level of a test file, so call
+ * `pluginTest` there (`const test = pluginTest({ wasm: … })`), not inside a `describe`.
  */
 import { test } from 'vitest';
 import { type PluginOptions, PluginSession, plugin } from '../conformance/index.js';

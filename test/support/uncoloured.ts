@@ -10,7 +10,9 @@ export async function uncoloured(assertion: PromiseLike<unknown>): Promise<void>
     await assertion;
   } catch (error) {
     if (!(error instanceof Error)) throw error;
-    const text = stripVTControlCharacters(error.message).replace(/(fuel used:) \d+/gi, '$1 <n>');
+    const text = stripVTControlCharacters(error.message)
+      .replace(/(fuel used:) \d+/gi, '$1 <n>')
+      .replace(/("fuelConsumed": )\d+/g, '$1<n>');
     throw Object.assign(new Error(text), { name: error.name });
   }
 }

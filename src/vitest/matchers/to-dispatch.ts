@@ -6,8 +6,9 @@
  *
  * The chain is the value Vitest's `report` is handed to (see awaited-verdict.ts): nothing is
  * dispatched until one terminal — the head, `.ok()` or `.fallback()` — is awaited, and a chain
- * never awaited fails its test. One chain settles once; awaiting the same terminal again gives the
- * same result, a different terminal is a usage error.
+ * never awaited fails its test. One chain settles once: the head may be awaited again (same
+ * result), and the promise of `.ok()`/`.fallback()` too, but a second terminal call is a usage
+ * error rather than a second check that could pass unnoticed.
  *
  * A plugin that never reached the wire call (a `RunError`: it could not be built or handshaken)
  * rejects whatever the chain expected, `.not` included: no verdict about the dispatch exists.
@@ -51,22 +52,24 @@ export function toDispatch(
 ): Promise<Verdict> {
   const head = matcherCall(this, 'toDispatch', isWireFunction(fn) ? exportNameOf(fn) : 'fn');
   return handOver((report): DispatchChain<unknown> => {
-    const watch = watchAwait(this, head.text);
+    // The never-awaited text names the last terminal asked for, as the test wrote it.
+    let lastLabel = '';
+    const watch = watchAwait(this, () => `${head.text}${lastLabel}`);
     const callSite = new Error('call site');
-    let settled: { readonly label: string; readonly run: Promise<void> } | undefined;
+    let settled: { readonly terminal: Terminal; readonly run: Promise<void> } | undefined;
 
     const settle = (terminal: Terminal): Promise<void> => {
       watch.markAwaited();
       if (settled !== undefined) {
-        if (settled.label === terminal.label) return settled.run;
+        if (settled.terminal === terminal) return settled.run;
         return Promise.reject(
           new Error(
-            `${head.text}${settled.label} already settled this chain; ` +
+            `${head.text}${settled.terminal.label} already settled this chain; ` +
               `start a new expect(…).toDispatch(…) for ${terminal.label === '' ? 'the head' : terminal.label}`,
           ),
         );
       }
-      const hint = `${head.hint}${terminal.label}`;
+      const hint = `${head.hint}${this.utils.DIM_COLOR(terminal.label)}`;
       const run = (async () => {
         terminal.validate(hint);
         const receiver = receiverOf(this, hint, received);
@@ -77,19 +80,28 @@ export function toDispatch(
       })().catch((error: unknown) => {
         throw atCallSite(error, callSite);
       });
-      settled = { label: terminal.label, run };
+      settled = { terminal, run };
       return run;
     };
 
     const name = isWireFunction(fn) ? fn.name : String(fn);
-    const head$ = awaitable(() => settle(okTerminal(this, name, '', undefined)));
+    // Each terminal is an awaitable that starts the check when awaited: calling `.ok()` without
+    // awaiting it checks nothing, so it must not count as awaited either.
+    const headTerminal = okTerminal(this, name, '', undefined);
+    const head$ = awaitable(() => settle(headTerminal));
     return {
       // biome-ignore lint/suspicious/noThenProperty: the chain head is awaitable by design.
       then: head$.then,
-      ok: (expected?: unknown) =>
-        settle(okTerminal(this, name, expected === undefined ? '.ok()' : '.ok(expected)', expected)),
-      fallback: (policy?: FallbackPolicy, options?: FallbackExpectation) =>
-        settle(fallbackTerminal(this, name, policy, options)),
+      ok: (expected?: unknown) => {
+        const terminal = okTerminal(this, name, expected === undefined ? '.ok()' : '.ok(expected)', expected);
+        lastLabel = terminal.label;
+        return awaitable(() => settle(terminal)) as Promise<void>;
+      },
+      fallback: (policy?: FallbackPolicy, options?: FallbackExpectation) => {
+        const terminal = fallbackTerminal(this, name, policy, options);
+        lastLabel = terminal.label;
+        return awaitable(() => settle(terminal)) as Promise<void>;
+      },
     };
   });
 }
@@ -97,7 +109,7 @@ export function toDispatch(
 function okTerminal(state: MatcherState, name: string, label: string, expected: unknown): Terminal {
   const { printExpected, printReceived, iterableEquality } = state.utils;
   return {
-    label: label === '' ? '' : state.utils.DIM_COLOR(label),
+    label,
     validate: () => {},
     check: (outcome, hint, fuel) => {
       if (outcome.kind === 'fallback') {
@@ -149,7 +161,7 @@ function fallbackTerminal(
   const wanted = `fall back${policy === undefined ? '' : ` with policy ${policy}`}${stage === undefined ? '' : ` at stage ${stage}`}`;
   const { printReceived, EXPECTED_COLOR, BOLD_WEIGHT, printExpected, printWithType } = state.utils;
   return {
-    label: state.utils.DIM_COLOR(`.fallback(${args})`),
+    label: `.fallback(${args})`,
     validate: (hint) => {
       const bad =
         policy !== undefined && !FALLBACK_POLICIES.includes(policy)

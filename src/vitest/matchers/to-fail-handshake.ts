@@ -33,8 +33,8 @@ export function toFailHandshake(
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the handshake to fail with ${wanted}, but it succeeded (${fuel})\n\n` +
-          `Received: ${this.utils.printReceived(report)}`,
+          `${call.hint}\n\nExpected failure: ${wanted}\nReceived: the handshake succeeded (${fuel})\n\n` +
+          `Report: ${this.utils.printReceived(report)}`,
       };
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
@@ -45,8 +45,8 @@ export function toFailHandshake(
         ...(partial ? { actual: projectOnto(errorFields(error), expected), expected } : {}),
         message: () =>
           pass
-            ? `${call.hint}\n\nExpected the handshake not to fail with ${wanted}, but it did:\n${accountOfError(error)}`
-            : `${call.hint}\n\nExpected the handshake to fail with ${wanted}, but it failed with:\n${accountOfError(error)}`,
+            ? `${call.hint}\n\nExpected failure: not ${wanted}\nReceived failure: ${accountOfError(error)}`
+            : `${call.hint}\n\nExpected failure: ${wanted}\nReceived failure: ${accountOfError(error)}`,
       };
     }
   });

@@ -33,7 +33,7 @@ export function toFailSelfCheck(
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the self-check to fail with ${wanted}, but it passed (${fuel})`,
+          `${call.hint}\n\nExpected failure: ${wanted}\nReceived: the self-check passed (${fuel})`,
       };
     } catch (error) {
       if (!(error instanceof SelfCheckError)) throw error;
@@ -44,8 +44,8 @@ export function toFailSelfCheck(
         ...(partial ? { actual: projectOnto(errorFields(error), expected), expected } : {}),
         message: () =>
           pass
-            ? `${call.hint}\n\nExpected the self-check not to fail with ${wanted}, but it did:\n${accountOfError(error)}`
-            : `${call.hint}\n\nExpected the self-check to fail with ${wanted}, but it failed with:\n${accountOfError(error)}`,
+            ? `${call.hint}\n\nExpected failure: not ${wanted}\nReceived failure: ${accountOfError(error)}`
+            : `${call.hint}\n\nExpected failure: ${wanted}\nReceived failure: ${accountOfError(error)}`,
       };
     }
   });

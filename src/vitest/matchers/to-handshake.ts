@@ -23,7 +23,7 @@ export function toHandshake(this: MatcherState, received: unknown, expected?: un
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the handshake to succeed, but it failed:\n${accountOfError(error)}`,
+          `${call.hint}\n\nExpected the handshake to succeed\nReceived failure: ${accountOfError(error)}`,
       };
     }
     const fuel = fuelText(report.fuelConsumed, fuelBudgetOf(source));

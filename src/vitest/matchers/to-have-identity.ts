@@ -25,7 +25,7 @@ export function toHaveIdentity(this: MatcherState, received: unknown, expected: 
         pass: false,
         message: () =>
           `${call.hint}\n\nExpected identity: ${printExpected(expected)}\n` +
-          `but the identity could not be read:\n${accountOfError(error)}`,
+          `Received failure: ${accountOfError(error)}`,
       };
     }
     const pass = this.equals(found, expected, [...this.customTesters, iterableEquality, subsetEquality]);

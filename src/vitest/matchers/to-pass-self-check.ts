@@ -29,7 +29,7 @@ export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the self-check to pass, but it failed:\n${accountOfError(error)}`,
+          `${call.hint}\n\nExpected the self-check to pass\nReceived failure: ${accountOfError(error)}`,
       };
     }
   });

@@ -4,7 +4,16 @@
  * with a failed layer (the identity layer fails on a static check without an error) lists the layers.
  */
 import type { MatcherState } from 'vitest';
-import { type LayerResult, VerifyError, type VerifyReport, verify } from '../../conformance/index.js';
+import {
+  IdentityError,
+  identity,
+  type LayerResult,
+  type PluginSource,
+  type StaticCheck,
+  VerifyError,
+  type VerifyReport,
+  verify,
+} from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
@@ -32,19 +41,37 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the plugin to verify as ${kind}, but it failed:\n${accountOfError(error)}`,
+          `${call.hint}\n\nExpected the plugin to verify as ${kind}\nReceived failure: ${accountOfError(error)}`,
       };
     }
     const layers = [report.identity, report.handshake, report.selfCheck, ...report.dispatch];
     const pass = layers.every((layer) => layer.passed);
+    // The identity layer's detail is only the plugin name; the static checks say what failed.
+    const why = report.identity.passed
+      ? ''
+      : `\n\nFailing static checks:\n${await failingStaticChecks(source)}`;
     return {
       pass,
       message: () =>
         pass
           ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(layers)}`
-          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(layers)}`,
+          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(layers)}${why}`,
     };
   });
+}
+
+async function failingStaticChecks(source: PluginSource): Promise<string> {
+  let checks: readonly StaticCheck[];
+  try {
+    checks = (await identity.read(source)).staticChecks;
+  } catch (error) {
+    if (!(error instanceof IdentityError)) throw error;
+    checks = error.staticChecks;
+  }
+  return checks
+    .filter((check) => !check.pass)
+    .map((check) => `  ✗ ${check.name}: ${check.detail ?? ''}`)
+    .join('\n');
 }
 
 function layerLines(layers: readonly LayerResult[]): string {

@@ -1,0 +1,73 @@
+import '../../../src/vitest/setup.js';
+import { describe, expect, test } from 'vitest';
+import { plugin } from '../../../src/conformance/index.js';
+import { output, selfCheckJson } from '../../../src/wat/index.js';
+import { uncoloured } from '../../support/uncoloured.js';
+import { shapePlugin, trappingSelfCheckPlugin } from '../../support/vitest-plugins.js';
+
+const reportsFailure = shapePlugin({
+  exports: {
+    cc_lb_self_check: output(
+      selfCheckJson({
+        status: 'failure',
+        failures: [{ stage: 'wire_function_test', message: 'shape broke' }],
+      }),
+    ),
+  },
+});
+
+describe('toPassSelfCheck', () => {
+  test('passes when the self-check reports success', async () => {
+    await expect(shapePlugin()).toPassSelfCheck();
+    await expect(plugin(shapePlugin())).toPassSelfCheck();
+  });
+
+  test('fails with the self-check error chain', async () => {
+    await expect(
+      uncoloured(expect(reportsFailure).toPassSelfCheck()),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toPassSelfCheck()
+
+      Expected the self-check to pass
+      Received failure: SelfCheckError FailureStatus: self-check reported failure status
+        caused by SelfCheckExecutionError FailureStatus: self-check reported failure status with 1 failure(s)]
+    `);
+    await expect(
+      uncoloured(expect(trappingSelfCheckPlugin()).toPassSelfCheck()),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toPassSelfCheck()
+
+      Expected the self-check to pass
+      Received failure: SelfCheckError WasmTrap: wasm execution failed: wasm trap: wasm \`unreachable\` instruction executed
+        caused by SelfCheckExecutionError Call: self-check call failed: wasm trap: wasm \`unreachable\` instruction executed
+        caused by PluginCallError Trap: wasm trap: wasm \`unreachable\` instruction executed
+        caused by RuntimeError: unreachable]
+    `);
+  });
+
+  test('.not passes when the self-check fails and fails when it passes', async () => {
+    await expect(reportsFailure).not.toPassSelfCheck();
+    await expect(
+      uncoloured(expect(shapePlugin()).not.toPassSelfCheck()),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).not.toPassSelfCheck()
+
+      Expected the self-check to fail, but it passed (fuel used: <n> of 10000000)]
+    `);
+  });
+
+  test('rejects a wrong receiver', async () => {
+    await expect(
+      uncoloured(expect({ wasm: shapePlugin() }).toPassSelfCheck()),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [TypeError: expect(received).toPassSelfCheck()
+
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+
+      Received has type:  Object
+      Received has value: Object {
+        "wasm": [Uint8Array],
+      }]
+    `);
+  });
+});

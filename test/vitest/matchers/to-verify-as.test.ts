@@ -1,0 +1,99 @@
+import '../../../src/vitest/setup.js';
+import { describe, expect, test } from 'vitest';
+import { uncoloured } from '../../support/uncoloured.js';
+import { failingShapePlugin, shapePlugin } from '../../support/vitest-plugins.js';
+
+const good = shapePlugin();
+
+describe('toVerifyAs', () => {
+  test('passes when every layer of the verify flow passes', async () => {
+    await expect(good).toVerifyAs('shape');
+  });
+
+  test('fails with the VerifyError chain when a layer errors', async () => {
+    await expect(uncoloured(expect(good).toVerifyAs('router'))).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toVerifyAs(router)
+
+      Expected the plugin to verify as router
+      Received failure: VerifyError Handshake: handshake verification failed: declared function missing wasm export: filter
+        caused by HandshakeError FunctionMissing: declared function missing wasm export: filter]
+    `);
+    await expect(
+      uncoloured(expect(failingShapePlugin()).toVerifyAs('shape')),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toVerifyAs(shape)
+
+      Expected the plugin to verify as shape
+      Received failure: VerifyError Dispatch: dispatch verification failed: shape dispatch fell back with policy FailRequest
+        caused by DispatchError Fallback: shape dispatch fell back with policy FailRequest (stage plugin_call: PluginCall: plugin call failed: upstream refused)]
+    `);
+  });
+
+  test('fails listing the layers when the report holds a failed layer', async () => {
+    const envelopeTwo = shapePlugin({
+      identity: { plugin_name: 'demo-shape', plugin_version: '1.2.3', abi_envelope: 2 },
+    });
+    await expect(
+      uncoloured(expect(envelopeTwo).toVerifyAs('shape')),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toVerifyAs(shape)
+
+      Expected the plugin to verify as shape, but a layer failed:
+        ✗ identity: demo-shape
+        ✓ handshake: 1 function(s) negotiated
+        ✓ self_check
+        ✓ dispatch:shape:basic: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:empty_body: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:malformed_json: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:invalid_utf8: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:large_body: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:unicode_preservation: shape dispatch returned a decodable response
+
+      Failing static checks:
+        ✗ IdentityFieldsWellFormed: abi_envelope must be 1; found 2]
+    `);
+  });
+
+  test('.not passes when verification fails and fails when it passes', async () => {
+    await expect(good).not.toVerifyAs('router');
+    await expect(
+      uncoloured(expect(good).not.toVerifyAs('shape')),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).not.toVerifyAs(shape)
+
+      Expected the plugin not to verify as shape, but every layer passed:
+        ✓ identity: demo-shape
+        ✓ handshake: 1 function(s) negotiated
+        ✓ self_check
+        ✓ dispatch:shape:basic: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:empty_body: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:malformed_json: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:invalid_utf8: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:large_body: shape dispatch returned a decodable response
+        ✓ dispatch:robustness:unicode_preservation: shape dispatch returned a decodable response]
+    `);
+  });
+
+  test('rejects an unknown kind and a wrong receiver', async () => {
+    await expect(
+      uncoloured(expect(good).toVerifyAs('filter' as never)),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [TypeError: expect(received).toVerifyAs(filter)
+
+      Matcher error: kind must be one of 'shape', 'router', 'observability', 'signer'
+
+      Expected has type:  String
+      Expected has value: "filter"]
+    `);
+    await expect(
+      uncoloured(expect(new Map()).toVerifyAs('shape')),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [TypeError: expect(received).toVerifyAs(shape)
+
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+
+      Received has type:  Map
+      Received has value: Map {}]
+    `);
+  });
+});
