@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/conformance/dispatch.js';
 import { HandshakeError, RunError } from '../../src/conformance/errors.js';
 import { plugin } from '../../src/conformance/plugin-under-test.js';
@@ -7,6 +7,11 @@ import { output, trap } from '../../src/wat/index.js';
 import { NormalizeErrorFn, ObserveFn, ShapeFn, SignFn } from '../../src/wire/index.js';
 import { fixturePlugin } from '../support/fixture-plugins.js';
 import { acceptFor, guestModule } from '../support/guest-modules.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('observe'), fixturePlugin('shape')]);
+}, 120_000);
 
 describe('dispatch.run', () => {
   it('dispatches the dry-run request by default and answers ok', async () => {

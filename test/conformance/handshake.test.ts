@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/conformance/errors.js';
 import { handshake, identityReadToHandshakeError } from '../../src/conformance/handshake.js';
 import { plugin } from '../../src/conformance/plugin-under-test.js';
@@ -6,6 +6,11 @@ import { HandshakeExecutionError, IdentityReadError, readIdentity } from '../../
 import { fail, output, spin, trap, withCustomSection } from '../../src/wat/index.js';
 import { fixturePlugin } from '../support/fixture-plugins.js';
 import { acceptFor, guestModule } from '../support/guest-modules.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('observe'), fixturePlugin('shape')]);
+}, 120_000);
 
 async function handshakeError(
   wasm: Parameters<typeof handshake.run>[0],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/conformance/errors.js';
 import { metadataFromHandshake } from '../../src/conformance/metadata.js';
 import { plugin, resolvePlugin } from '../../src/conformance/plugin-under-test.js';
@@ -6,6 +6,11 @@ import { output } from '../../src/wat/index.js';
 import { validateAugmentedMetadata } from '../../src/wire/index.js';
 import { fixturePlugin } from '../support/fixture-plugins.js';
 import { acceptFor, guestModule } from '../support/guest-modules.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('observe')]);
+}, 120_000);
 
 describe('metadataFromHandshake (PROTOCOL.md §8.4)', () => {
   it('builds metadata from the accept with the fixed timestamps 1 / 1 / 604801', async () => {

@@ -1,11 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SelfCheckError } from '../../src/conformance/errors.js';
 import { plugin } from '../../src/conformance/plugin-under-test.js';
 import { selfCheck } from '../../src/conformance/self-check.js';
 import { SelfCheckExecutionError } from '../../src/host/index.js';
 import { fail, output, selfCheckJson, spin, trap } from '../../src/wat/index.js';
 import { fixturePlugin } from '../support/fixture-plugins.js';
-import { guestModule } from '../support/guest-modules.js';
+import { type GuestSpec, guestModule } from '../support/guest-modules.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('shape')]);
+}, 120_000);
 
 async function selfCheckError(
   wasm: Parameters<typeof selfCheck.run>[0],
@@ -17,8 +22,7 @@ async function selfCheckError(
   return error as SelfCheckError;
 }
 
-const withSelfCheck = (behaviour: Parameters<typeof guestModule>[0]['selfCheck']) =>
-  guestModule({ selfCheck: behaviour });
+const withSelfCheck = (behaviour: GuestSpec['selfCheck']) => guestModule({ selfCheck: behaviour });
 
 describe('selfCheck.run', () => {
   it('T-02: the shape fixture passes (0.1.0: all seven functions requested)', async () => {

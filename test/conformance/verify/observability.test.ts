@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { VerifyError } from '../../../src/conformance/errors.js';
 import { plugin, verify, verifyObservabilityPlugin } from '../../../src/conformance/index.js';
 import { fixturePlugin } from '../../support/fixture-plugins.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('observe')]);
+}, 120_000);
 
 const EXPECTED = {
   identity: { layer: 'identity', passed: true, detail: 'conformance-observe' },

@@ -1,9 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { VerifyError } from '../../../src/conformance/errors.js';
 import { verify, verifyRouterPlugin } from '../../../src/conformance/index.js';
 import { output } from '../../../src/wat/index.js';
 import { fixturePlugin } from '../../support/fixture-plugins.js';
 import { acceptFor, guestModule } from '../../support/guest-modules.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('router'), fixturePlugin('shape')]);
+}, 120_000);
 
 describe('verifyRouterPlugin', () => {
   it('T-04: the router fixture passes with the reference report', async () => {

@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HandshakeError, VerifyError } from '../../../src/conformance/errors.js';
 import { verify, verifyShapePlugin } from '../../../src/conformance/index.js';
 import { walkWasm } from '../../../src/host/index.js';
 import { fail } from '../../../src/wat/index.js';
 import { fixturePlugin } from '../../support/fixture-plugins.js';
 import { acceptFor, guestModule } from '../../support/guest-modules.js';
+
+// Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
+beforeAll(async () => {
+  await Promise.all([fixturePlugin('shape')]);
+}, 120_000);
 
 const DETAIL = 'shape dispatch returned a decodable response';
 
