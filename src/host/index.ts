@@ -3,7 +3,7 @@ export * from './dispatch.js';
 export * from './handshake.js';
 export * from './identity.js';
 export * from './offer.js';
-export * from './phase-instance.js';
+export type { HostCallOptions } from './phase-instance.js';
 export * from './self-check.js';
 export * from './slots.js';
 export * from './wasm-walk.js';
