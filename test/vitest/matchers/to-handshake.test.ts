@@ -15,6 +15,16 @@ describe('toHandshake', () => {
     await expect(plugin(good, { fuel: 5_000_000 })).toHandshake();
   });
 
+  test('works behind .resolves and expect.soft', async () => {
+    await expect(Promise.resolve(good)).resolves.toHandshake({ chosenVersions: { shape: 1 } });
+    await expect.soft(good).toHandshake();
+    await expect(
+      uncoloured(expect(Promise.resolve(undeclaredExportPlugin())).resolves.toHandshake()),
+    ).rejects.toThrow(
+      /^expect\(received\)\.resolves\.toHandshake\(\)\n\nExpected the handshake to succeed\n/,
+    );
+  });
+
   test('matches the report as a subset, asymmetric matchers included', async () => {
     await expect(good).toHandshake({
       chosenVersions: { shape: 1 },
