@@ -111,6 +111,39 @@ describe('identity.read', () => {
     );
   });
 
+  it.each([
+    ['CI-02', '{'],
+    ['CI-04', validIdentityPayload(`a${'b'.repeat(64)}`)],
+  ])('%s gives the same outcome when the section is stamped with withIdentity', async (_, payload) => {
+    const byteBuilt = await readError(syntheticModule(payload));
+    const stamped = await readError(withIdentity(syntheticModule(), payload));
+    expect(stamped.message).toBe(byteBuilt.message);
+    expect(stamped.staticChecks).toEqual(byteBuilt.staticChecks);
+  });
+
+  it('withIdentity replaces an existing section: exactly one remains and all checks pass', async () => {
+    const restamped = withIdentity(
+      syntheticModule(validIdentityPayload('first')),
+      validIdentityPayload('second'),
+    );
+    const report = await identity.read(restamped);
+    expect(report.identity.plugin_name).toBe('second');
+    expect(report.staticChecks).toEqual(ALL_PASS);
+  });
+
+  it('check 8 builds with the descriptor limits (a memory cap below the module minimum)', async () => {
+    const wasm = withIdentity(
+      wat`(module (memory 3)
+        (func (export "cc_lb_handshake") (result i32) (i32.const 0))
+        (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+      {},
+    );
+    expect((await identity.staticChecks(wasm))[7]?.pass).toBe(true);
+    const capped = await identity.staticChecks(plugin(wasm, { maxMemoryPages: 2 }));
+    expect(capped[7]?.pass).toBe(false);
+    expect(capped[7]?.detail).toMatch(/^failed to instantiate plugin: /);
+  });
+
   it('two identity sections: check 1 counts them, checks 3–6 name the count, the read says duplicate', async () => {
     const twice = withCustomSection(
       syntheticModule(validIdentityPayload('test-plugin')),
