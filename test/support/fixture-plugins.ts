@@ -106,13 +106,20 @@ async function listSources(dir: string): Promise<string[]> {
   return nested.flat();
 }
 
-/** Runs asc on the fixture's entry file; compile errors surface with asc's own diagnostics. */
 async function compileFixture(name: FixturePluginName): Promise<Uint8Array> {
-  const entry = relative(REPO_ROOT, join(SOURCE_DIR, `${name}.ts`));
+  return compileAssemblyScript(join(SOURCE_DIR, `${name}.ts`));
+}
+
+/**
+ * Compiles one AssemblyScript entry file with the fixture flags. A compile error throws with asc's
+ * own diagnostics (code, message, source line, file and position) in the message.
+ */
+export async function compileAssemblyScript(entryPath: string): Promise<Uint8Array> {
+  const entry = relative(REPO_ROOT, entryPath);
   let binary: Uint8Array | undefined;
   const stdout = asc.createMemoryStream();
   const stderr = asc.createMemoryStream();
-  const result = await asc.main([entry, '--baseDir', REPO_ROOT, '--outFile', `${name}.wasm`, ...ASC_FLAGS], {
+  const result = await asc.main([entry, '--baseDir', REPO_ROOT, '--outFile', 'out.wasm', ...ASC_FLAGS], {
     stdout,
     stderr,
     writeFile(filename, contents) {
@@ -120,12 +127,10 @@ async function compileFixture(name: FixturePluginName): Promise<Uint8Array> {
     },
   });
   if (result.error !== null) {
-    throw new Error(
-      `asc failed to compile fixture plugin ${entry}: ${result.error.message}\n${stderr.toString()}`,
-    );
+    throw new Error(`asc failed to compile ${entry}: ${result.error.message}\n${stderr.toString()}`);
   }
   if (binary === undefined) {
-    throw new Error(`asc produced no binary for fixture plugin ${entry}\n${stderr.toString()}`);
+    throw new Error(`asc produced no binary for ${entry}\n${stderr.toString()}`);
   }
   return binary;
 }
