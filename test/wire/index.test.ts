@@ -25,7 +25,7 @@ const exportedStructs = Object.entries(wire)
 
 describe('every struct the wire layer exports', () => {
   it('has a catalog sample (so the checks below cover every struct)', () => {
-    expect(exportedStructs.length).toBeGreaterThanOrEqual(40);
+    expect(exportedStructs.length).toBeGreaterThan(30);
     expect(exportedStructs).toEqual(Object.keys(WIRE_STRUCTS).sort());
   });
 
