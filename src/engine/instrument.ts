@@ -87,9 +87,11 @@ export const ENGINE_EXPORTS = {
   fuel: 'cc-lb-engine:fuel',
   outOfFuel: 'cc-lb-engine:out-of-fuel',
   returnCode: 'cc-lb-engine:return-code',
-  outputAddress: 'cc-lb-engine:output-address',
+  outputOffset: 'cc-lb-engine:output-offset',
   outputLength: 'cc-lb-engine:output-length',
   kernelAllocated: 'cc-lb-engine:kernel-allocated',
+  budget: 'cc-lb-engine:budget',
+  remaining: 'cc-lb-engine:remaining',
   start: 'cc-lb-engine:start',
 } as const;
 
@@ -128,7 +130,19 @@ const OP = {
   i64LeS: 0x57,
   i64Add: 0x7c,
   i64Sub: 0x7d,
+  i64And: 0x83,
+  f64Const: 0x44,
+  f64ConvertI64S: 0xb9,
+  f64ConvertI64U: 0xba,
 } as const;
+
+const ADDRESS_OFFSET_MASK = (1n << 48n) - 1n;
+
+function f64Bytes(value: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setFloat64(0, value, true);
+  return bytes;
+}
 
 const EMPTY_BLOCK = 0x40;
 
@@ -164,16 +178,18 @@ interface Layout {
   fuel: number;
   outOfFuelFlag: number;
   returnCode: number;
-  outputAddress: number;
+  outputOffset: number;
   outputLength: number;
   kernelAllocated: number;
+  budget: number;
+  remaining: number;
   outOfFuelFn: number;
   /** Kernel import function index → its wrapper's function index. */
   kernelWrapper: Map<number, number>;
 }
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-2',
+  id: 'binary-rewriter-3',
   instrument: instrumentBinary,
 };
 
@@ -195,9 +211,11 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     fuel: nextGlobal++,
     outOfFuelFlag: nextGlobal++,
     returnCode: nextGlobal++,
-    outputAddress: nextGlobal++,
+    outputOffset: nextGlobal++,
     outputLength: nextGlobal++,
     kernelAllocated: nextGlobal++,
+    budget: nextGlobal++,
+    remaining: nextGlobal++,
     outOfFuelFn: nextFunction++,
     kernelWrapper: new Map(),
   };
@@ -211,6 +229,11 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   const functionExports: FunctionExportMeta[] = [];
   const exportWrappers: { target: number; results: readonly ValType[]; index: number }[] = [];
   const exportRewrites = new Map<number, { name: string; index: number }>();
+  let startWrapper: number | undefined;
+  if (info.startFunction !== undefined) {
+    startWrapper = nextFunction++;
+    exportWrappers.push({ target: redirect(info.startFunction), results: [], index: startWrapper });
+  }
   info.exports.forEach((entry, position) => {
     const rename = SDK_AUTORUN_EXPORTS.has(entry.name)
       ? `${RESERVED_EXPORT_PREFIX}export:${entry.name}`
@@ -254,11 +277,21 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     newFunctionTypes.push(voidType);
     newBodies.push(
       body((w) => {
+        // Per-call state is reset here rather than from JS: wasm global writes from JS cost a
+        // BigInt conversion each, and this runs on every call.
+        w.u8(OP.globalGet).u32(layout.budget).u8(OP.globalSet).u32(layout.fuel);
+        w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.outOfFuelFlag);
+        w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.returnCode);
+        w.u8(OP.f64Const).bytes(f64Bytes(0)).u8(OP.globalSet).u32(layout.outputOffset);
+        w.u8(OP.f64Const).bytes(f64Bytes(-1)).u8(OP.globalSet).u32(layout.outputLength);
+        w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.kernelAllocated);
         w.u8(OP.call).u32(wrapper.target);
         if (wrapper.results.length === 1) {
           if (wrapper.results[0] === 'i32') w.u8(OP.globalSet).u32(layout.returnCode);
           else w.u8(OP.drop);
         }
+        // Only reached on a normal return: the engine reads remaining fuel as a plain number.
+        w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S).u8(OP.globalSet).u32(layout.remaining);
       }),
     );
   }
@@ -285,7 +318,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
         writeSection(
           out,
           SECTION.export,
-          exportSection(undefined, info, exportRewrites, layout, info.startFunction, redirect),
+          exportSection(undefined, info, exportRewrites, layout, startWrapper),
         );
         break;
       case SECTION.code:
@@ -320,11 +353,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
         writeSection(out, section.id, globalSection(bytes, section));
         break;
       case SECTION.export:
-        writeSection(
-          out,
-          section.id,
-          exportSection(section, info, exportRewrites, layout, info.startFunction, redirect),
-        );
+        writeSection(out, section.id, exportSection(section, info, exportRewrites, layout, startWrapper));
         break;
       case SECTION.start:
         break; // the engine runs the start function itself, under fuel
@@ -389,16 +418,18 @@ function functionSection(
   return w;
 }
 
-/** Appends the engine's six mutable globals, in Layout order. */
+/** Appends the engine's mutable globals, in Layout order. */
 function globalSection(bytes: Uint8Array, section: { start: number; end: number } | undefined): ByteWriter {
   const w = new ByteWriter();
   const added: [ValType, number][] = [
     ['i64', 0], // remaining fuel
     ['i32', 0], // out-of-fuel flag
     ['i32', 0], // return code
-    ['i64', 0], // output address
-    ['i64', -1], // output length (-1: output_set not called)
+    ['f64', 0], // output offset inside its kernel block
+    ['f64', -1], // output length (-1: output_set not called)
     ['i64', 0], // kernel bytes allocated in this call
+    ['i64', 0], // fuel budget per call (set once by the engine)
+    ['f64', 0], // remaining fuel after a normal return
   ];
   if (section === undefined) {
     w.u32(added.length);
@@ -409,6 +440,7 @@ function globalSection(bytes: Uint8Array, section: { start: number; end: number 
   for (const [type, init] of added) {
     w.u8(VALTYPE_BYTE[type]).u8(1);
     if (type === 'i64') w.u8(OP.i64Const).s64(init);
+    else if (type === 'f64') w.u8(OP.f64Const).bytes(f64Bytes(init));
     else w.u8(OP.i32Const).s64(init);
     w.u8(OP.end);
   }
@@ -437,19 +469,21 @@ function exportSection(
   info: ModuleInfo,
   rewrites: Map<number, { name: string; index: number }>,
   layout: Layout,
-  start: number | undefined,
-  redirect: (index: number) => number,
+  startWrapper: number | undefined,
 ): ByteWriter {
   const w = new ByteWriter();
   const added: [string, number, number][] = [
     [ENGINE_EXPORTS.fuel, EXTERNAL_KIND_BYTE.global, layout.fuel],
     [ENGINE_EXPORTS.outOfFuel, EXTERNAL_KIND_BYTE.global, layout.outOfFuelFlag],
     [ENGINE_EXPORTS.returnCode, EXTERNAL_KIND_BYTE.global, layout.returnCode],
-    [ENGINE_EXPORTS.outputAddress, EXTERNAL_KIND_BYTE.global, layout.outputAddress],
+    [ENGINE_EXPORTS.outputOffset, EXTERNAL_KIND_BYTE.global, layout.outputOffset],
     [ENGINE_EXPORTS.outputLength, EXTERNAL_KIND_BYTE.global, layout.outputLength],
     [ENGINE_EXPORTS.kernelAllocated, EXTERNAL_KIND_BYTE.global, layout.kernelAllocated],
+    [ENGINE_EXPORTS.budget, EXTERNAL_KIND_BYTE.global, layout.budget],
+    [ENGINE_EXPORTS.remaining, EXTERNAL_KIND_BYTE.global, layout.remaining],
   ];
-  if (start !== undefined) added.push([ENGINE_EXPORTS.start, EXTERNAL_KIND_BYTE.function, redirect(start)]);
+  if (startWrapper !== undefined)
+    added.push([ENGINE_EXPORTS.start, EXTERNAL_KIND_BYTE.function, startWrapper]);
   w.u32(info.exports.length + added.length);
   if (section !== undefined) {
     info.exports.forEach((entry, position) => {
@@ -552,8 +586,16 @@ function kernelWrapperBody(
     // would instead point the error at its reserved block 0 and fail the call with "\0".
     w.u8(OP.localGet).u32(0).u8(OP.i64Eqz).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.return).u8(OP.end);
   } else if (entry.name === 'output_set') {
-    w.u8(OP.localGet).u32(0).u8(OP.globalSet).u32(layout.outputAddress);
-    w.u8(OP.localGet).u32(1).u8(OP.globalSet).u32(layout.outputLength);
+    // Addresses are `block << 48 | offset`; the block itself comes back from the SDK.
+    w.u8(OP.localGet)
+      .u32(0)
+      .u8(OP.i64Const)
+      .s64(ADDRESS_OFFSET_MASK)
+      .u8(OP.i64And)
+      .u8(OP.f64ConvertI64U)
+      .u8(OP.globalSet)
+      .u32(layout.outputOffset);
+    w.u8(OP.localGet).u32(1).u8(OP.f64ConvertI64U).u8(OP.globalSet).u32(layout.outputLength);
   }
   for (let i = 0; i < type.params.length; i++) w.u8(OP.localGet).u32(i);
   w.u8(OP.call).u32(importIndex);

@@ -1,8 +1,11 @@
 /**
  * Engine layer: from guest bytes to a compiled, instrumented `WebAssembly.Module`, once per content.
  *
- * Keyed by sha-256 of the bytes plus everything that changes the instrumented output (instrumenter
- * id, memory cap, kernel-call fuel). Compiled modules are kept in memory for the process; the
+ * In memory, entries are found by length and options and confirmed by comparing the bytes (a
+ * memcmp is far cheaper than hashing, and a second build of the same module must cost little more
+ * than the SDK's own createPlugin). On disk they are keyed by sha-256 of the bytes plus everything
+ * that changes the instrumented output (instrumenter id, memory cap, kernel-call fuel). Compiled
+ * modules are kept in memory for the process; the
  * instrumented bytes are also written to `node_modules/.cache/cc-lb-plugin-conformance/` when that
  * is writable, so Vitest workers and later runs skip the rewrite. Disk writes go to a temporary
  * file renamed into place (atomic, so parallel workers never see half a file), and an entry that
@@ -29,7 +32,12 @@ export interface PreparedModule {
   readonly meta: InstrumentMeta;
 }
 
-const memoryCache = new Map<string, Promise<PreparedModule>>();
+interface MemoryEntry {
+  readonly bytes: Buffer;
+  readonly prepared: Promise<PreparedModule>;
+}
+
+const memoryCache = new Map<string, MemoryEntry[]>();
 const DISK_MAGIC = new TextEncoder().encode('CCLBENG1');
 
 export function cacheKey(bytes: Uint8Array, options: InstrumentOptions, instrumenter: Instrumenter): string {
@@ -43,15 +51,26 @@ export function prepareModule(
   options: InstrumentOptions,
   instrumenter: Instrumenter = binaryInstrumenter,
 ): Promise<PreparedModule> {
-  const key = cacheKey(bytes, options, instrumenter);
-  let prepared = memoryCache.get(key);
-  if (prepared === undefined) {
-    prepared = build(bytes, options, instrumenter, key);
-    memoryCache.set(key, prepared);
-    // A failure is not kept: the next build reports it afresh (and a transient disk error heals).
-    prepared.catch(() => memoryCache.delete(key));
-  }
-  return prepared;
+  const bucketKey = `${bytes.length}-${instrumenter.id}-p${options.maxMemoryPages}-k${options.kernelCallFuel}`;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bucket = memoryCache.get(bucketKey) ?? [];
+  const hit = bucket.find((entry) => entry.bytes.equals(view));
+  if (hit !== undefined) return hit.prepared;
+  const entry: MemoryEntry = {
+    bytes: Buffer.from(view), // a copy: the caller may reuse its buffer
+    prepared: Promise.resolve().then(() =>
+      build(bytes, options, instrumenter, cacheKey(bytes, options, instrumenter)),
+    ),
+  };
+  bucket.push(entry);
+  memoryCache.set(bucketKey, bucket);
+  // A failure is not kept: the next build reports it afresh (and a transient disk error heals).
+  entry.prepared.catch(() => {
+    const remaining = (memoryCache.get(bucketKey) ?? []).filter((e) => e !== entry);
+    if (remaining.length === 0) memoryCache.delete(bucketKey);
+    else memoryCache.set(bucketKey, remaining);
+  });
+  return entry.prepared;
 }
 
 async function build(

@@ -19,7 +19,7 @@
  * Differences we accept and document: Extism instantiates lazily inside the first call, so a
  * failing start function fails that call; we instantiate in `buildPlugin` (start function and
  * Extism's runtime initialization — `hs_init`, else `__wasm_call_ctors`, else `_initialize` — run
- * there, metered with one full budget), so such a module fails to build instead. The wall clock is
+ * there, each step metered with the full budget), so such a module fails to build instead. The wall clock is
  * measured, not enforced, unless `strictWallClock` is set (then `durationMs > wallMs` → `timeout`).
  */
 import type { WasmInput } from '../wire/wasm-input.js';
@@ -72,9 +72,12 @@ export interface LoadedPlugin {
   close(): Promise<void>;
 }
 
+/** Per-module facts derived from the instrumenter's metadata, computed once per compiled module. */
+const exportIndexCache = new WeakMap<InstrumentMeta, Map<string, FunctionExportMeta>>();
+const initializationCache = new WeakMap<InstrumentMeta, string[]>();
+
 type SdkOutput = Awaited<ReturnType<ExtismPlugin['call']>>;
 
-const ADDRESS_MASK = (1n << 48n) - 1n;
 const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
 
 export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promise<LoadedPlugin> {
@@ -95,7 +98,7 @@ export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promi
     throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
   }
   const plugin = new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
-  await plugin.initialize();
+  if (plugin.initializationSteps.length > 0) await plugin.initialize();
   return plugin;
 }
 
@@ -128,9 +131,10 @@ interface EngineGlobals {
   readonly fuel: WebAssembly.Global;
   readonly outOfFuel: WebAssembly.Global;
   readonly returnCode: WebAssembly.Global;
-  readonly outputAddress: WebAssembly.Global;
+  readonly outputOffset: WebAssembly.Global;
   readonly outputLength: WebAssembly.Global;
-  readonly kernelAllocated: WebAssembly.Global;
+  readonly budget: WebAssembly.Global;
+  readonly remaining: WebAssembly.Global;
 }
 
 class EnginePlugin implements LoadedPlugin {
@@ -138,6 +142,7 @@ class EnginePlugin implements LoadedPlugin {
   private readonly byName: Map<string, FunctionExportMeta>;
   private readonly budget: bigint;
   private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
   private closed = false;
 
   constructor(
@@ -151,16 +156,33 @@ class EnginePlugin implements LoadedPlugin {
       fuel: global(ENGINE_EXPORTS.fuel),
       outOfFuel: global(ENGINE_EXPORTS.outOfFuel),
       returnCode: global(ENGINE_EXPORTS.returnCode),
-      outputAddress: global(ENGINE_EXPORTS.outputAddress),
+      outputOffset: global(ENGINE_EXPORTS.outputOffset),
       outputLength: global(ENGINE_EXPORTS.outputLength),
-      kernelAllocated: global(ENGINE_EXPORTS.kernelAllocated),
+      budget: global(ENGINE_EXPORTS.budget),
+      remaining: global(ENGINE_EXPORTS.remaining),
     };
-    this.byName = new Map(meta.functionExports.map((e) => [e.name, e]));
+    let byName = exportIndexCache.get(meta);
+    if (byName === undefined) {
+      byName = new Map(meta.functionExports.map((e) => [e.name, e]));
+      exportIndexCache.set(meta, byName);
+    }
+    this.byName = byName;
     this.budget = BigInt(limits.fuel);
+    // Every export wrapper starts by setting remaining fuel to this budget.
+    this.globals.budget.value = this.budget;
   }
 
-  /** Runs the start function and Extism's guest-runtime initialization under one fuel budget. */
-  async initialize(): Promise<void> {
+  /** The start function, then Extism's guest-runtime initialization (SDK export names). */
+  get initializationSteps(): readonly string[] {
+    let steps = initializationCache.get(this.meta);
+    if (steps === undefined) {
+      steps = this.planInitialization();
+      initializationCache.set(this.meta, steps);
+    }
+    return steps;
+  }
+
+  private planInitialization(): string[] {
     const steps: string[] = [];
     if (this.meta.hasStart) steps.push(ENGINE_EXPORTS.start);
     const nullary = (name: string) => {
@@ -181,16 +203,19 @@ class EnginePlugin implements LoadedPlugin {
       const reactor = nullary('_initialize');
       if (reactor !== undefined) steps.push(reactor.sdkName);
     }
-    if (steps.length === 0) return;
-    this.resetCallState();
-    for (const step of steps) {
+    return steps;
+  }
+
+  /** Runs the initialization steps, each under the full fuel budget. */
+  async initialize(): Promise<void> {
+    for (const step of this.initializationSteps) {
       try {
         await this.sdk.call(step, '');
       } catch (error) {
-        const reason = this.remainingFuel() <= 0n ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
+        const reason = this.remainingFuel() <= 0 ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
         throw new BuildPluginError(reason, { cause: error });
       }
-      if (this.remainingFuel() <= 0n) throw new BuildPluginError('plugin ran out of fuel');
+      if (this.remainingFuel() <= 0) throw new BuildPluginError('plugin ran out of fuel');
     }
   }
 
@@ -209,9 +234,20 @@ class EnginePlugin implements LoadedPlugin {
   }
 
   call(name: string, input: string | Uint8Array): Promise<CallResult> {
-    // One call at a time per instance: the SDK's call context is not re-entrant.
-    const run = this.queue.then(() => this.callNow(name, input));
-    this.queue = run.catch(() => undefined);
+    // One call at a time per instance: the SDK's call context is not re-entrant. When nothing is
+    // in flight the call starts at once (no extra microtask hop on the hot path).
+    const run =
+      this.pending === 0 ? this.callNow(name, input) : this.queue.then(() => this.callNow(name, input));
+    this.pending++;
+    const settled = run.then(
+      () => {
+        this.pending--;
+      },
+      () => {
+        this.pending--;
+      },
+    );
+    this.queue = settled;
     return run;
   }
 
@@ -222,17 +258,10 @@ class EnginePlugin implements LoadedPlugin {
     await this.sdk.close();
   }
 
-  private resetCallState(): void {
-    this.globals.fuel.value = this.budget;
-    this.globals.outOfFuel.value = 0;
-    this.globals.returnCode.value = 0;
-    this.globals.outputAddress.value = 0n;
-    this.globals.outputLength.value = -1n;
-    this.globals.kernelAllocated.value = 0n;
-  }
-
-  private remainingFuel(): bigint {
-    return this.globals.fuel.value as bigint;
+  /** Remaining fuel: the wrapper's plain-number copy after a normal return, else the i64 counter. */
+  private remainingFuel(): number {
+    const remaining = this.globals.remaining.value as number;
+    return Number.isNaN(remaining) ? Number(this.globals.fuel.value as bigint) : remaining;
   }
 
   private async callNow(name: string, input: string | Uint8Array): Promise<CallResult> {
@@ -249,7 +278,7 @@ class EnginePlugin implements LoadedPlugin {
       );
     }
 
-    this.resetCallState();
+    this.globals.remaining.value = Number.NaN;
     const started = performance.now();
     let output: SdkOutput = null;
     let thrown: unknown;
@@ -262,10 +291,9 @@ class EnginePlugin implements LoadedPlugin {
     }
     const durationMs = performance.now() - started;
     const remaining = this.remainingFuel();
-    const used = this.budget - remaining;
-    const fuelConsumed = Number(used > this.budget ? this.budget : used < 0n ? 0n : used);
+    const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
 
-    if (remaining <= 0n || this.globals.outOfFuel.value !== 0) {
+    if (remaining <= 0 || (failed && this.globals.outOfFuel.value !== 0)) {
       throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
         fuelConsumed: this.limits.fuel,
         cause: thrown,
@@ -299,12 +327,11 @@ class EnginePlugin implements LoadedPlugin {
 
   /** Exactly the `len` bytes at the `output_set` address (the JS kernel hands back the whole block). */
   private extractOutput(output: SdkOutput): Uint8Array {
-    const length = this.globals.outputLength.value as bigint;
-    if (output === null || length < 0n) return new Uint8Array(0);
+    const length = this.globals.outputLength.value as number;
+    if (output === null || length < 0) return new Uint8Array(0);
     const block = (output as unknown as DataView).buffer;
-    const offset = Number((this.globals.outputAddress.value as bigint) & ADDRESS_MASK);
-    const start = Math.min(offset, block.byteLength);
-    const end = Math.min(start + Number(length), block.byteLength);
+    const start = Math.min(this.globals.outputOffset.value as number, block.byteLength);
+    const end = Math.min(start + length, block.byteLength);
     return new Uint8Array(block, start, end - start);
   }
 }

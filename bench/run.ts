@@ -1,0 +1,176 @@
+/**
+ * Benchmarks for the engine targets in ENGINE.md, printed as ratios from one run
+ * (`npm run bench`). Never part of the pass/fail test run.
+ *
+ * (a) dispatch-style call (engine call + JSON envelope + strict decode) vs a raw SDK call()
+ * (b) instrumented vs uninstrumented execution of a loop-heavy guest          (target ≤ 2×)
+ * (c) second buildPlugin of the same bytes vs raw SDK createPlugin(module)    (target ≤ 1.2×)
+ * (d) instrumentation cost per KiB of module
+ *
+ * The full `PluginSession.dispatch` path belongs to the conformance layer; `sessionDispatchPath`
+ * below is the hook where it is measured against the same raw SDK call once that layer exists.
+ */
+import { performance } from 'node:perf_hooks';
+import { buildPlugin, type LoadedPlugin } from '../src/engine/index.js';
+import { binaryInstrumenter } from '../src/engine/instrument.js';
+import { readModuleInfo } from '../src/engine/module-info.js';
+import { createPlugin } from '../src/engine/sdk.js';
+import { wat } from '../src/wat/compile.js';
+
+type Sample = () => unknown | Promise<unknown>;
+
+async function median(
+  iterations: number,
+  sample: Sample,
+  warmup = Math.min(50, iterations),
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await sample();
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    await sample();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const micro = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+function report(label: string, ours: number, raw: number, target: number | undefined): void {
+  const verdict =
+    target === undefined
+      ? ''
+      : a_le(ours / raw, target)
+        ? `  (target ≤ ${target}×: met)`
+        : `  (target ≤ ${target}×: MISSED)`;
+  console.log(`${label}: ${micro(ours)} vs ${micro(raw)} = ${ratio(ours, raw)}${verdict}`);
+}
+const a_le = (value: number, bound: number) => value <= bound;
+
+// A small plugin in the style of a wire function: reads its input through the kernel and answers
+// a fixed JSON envelope.
+const RESPONSE = '{"_v":1,"url":null,"method":null,"headers":null,"body_base64":null}';
+const smallPlugin = wat`(module
+  (import "extism:host/env" "input_length" (func $input_length (result i64)))
+  (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory 1)
+  (data (i32.const 0) ${JSON.stringify(RESPONSE)})
+  (func (export "sign") (result i32) (local $n i64) (local $i i64) (local $sum i32) (local $out i64) (local $j i32)
+    (local.set $n (call $input_length))
+    (block $read (loop $l
+      (br_if $read (i64.ge_u (local.get $i) (local.get $n)))
+      (local.set $sum (i32.add (local.get $sum) (call $input_load_u8 (local.get $i))))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (local.set $out (call $alloc (i64.const ${RESPONSE.length})))
+    (block $write (loop $w
+      (br_if $write (i32.ge_u (local.get $j) (i32.const ${RESPONSE.length})))
+      (call $store_u8 (i64.add (local.get $out) (i64.extend_i32_u (local.get $j))) (i32.load8_u (local.get $j)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $w)))
+    (call $output_set (local.get $out) (i64.const ${RESPONSE.length}))
+    (i32.const 0)))`;
+
+const REQUEST = { url: 'https://example.test/v1/messages', method: 'POST', headers: [], body_base64: null };
+
+/** Engine call + envelope (`_v` added, serialized) + strict UTF-8 + JSON parse + `_v` check. */
+async function engineDispatch(plugin: LoadedPlugin): Promise<unknown> {
+  const envelope = JSON.stringify({ ...REQUEST, _v: 1 });
+  const result = await plugin.call('sign', envelope);
+  const response = JSON.parse(result.text()) as Record<string, unknown>;
+  if (response._v !== 1) throw new Error('envelope version mismatch');
+  delete response._v;
+  return response;
+}
+
+/**
+ * Hook for the conformance layer: return a runner for `PluginSession.dispatch` of the `sign`
+ * function on a session over `smallPlugin` (or a fixture of equal weight), and (a) reports it
+ * against the same raw SDK call. Returns undefined while the conformance layer has not wired it.
+ */
+async function sessionDispatchPath(): Promise<(() => Promise<unknown>) | undefined> {
+  return undefined;
+}
+
+async function benchDispatch(): Promise<void> {
+  const input = JSON.stringify({ ...REQUEST, _v: 1 });
+  const raw = await createPlugin({ wasm: [{ data: smallPlugin }] }, { useWasi: false, runInWorker: false });
+  const plugin = await buildPlugin(smallPlugin, { wallMs: 200, fuel: 10_000_000 });
+  const rawTime = await median(5000, () => raw.call('sign', input));
+  const ourTime = await median(5000, () => engineDispatch(plugin));
+  report('(a) engine dispatch path vs raw SDK call()', ourTime, rawTime, 1.5);
+  const session = await sessionDispatchPath();
+  if (session === undefined) {
+    console.log('    PluginSession.dispatch: not wired yet (bench/run.ts sessionDispatchPath)');
+  } else {
+    report('    PluginSession.dispatch vs raw SDK call()', await median(5000, session), rawTime, 1.5);
+  }
+}
+
+async function benchLoop(): Promise<void> {
+  // A loop-heavy guest: integer arithmetic with a memory access per iteration.
+  const loopy = wat`(module
+    (memory 1)
+    (func (export "work") (result i32) (local $i i32) (local $acc i32)
+      (loop $l
+        (local.set $acc (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $i))))
+        (i32.store (i32.and (local.get $i) (i32.const 1020)) (local.get $acc))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 2000000))))
+      (i32.and (local.get $acc) (i32.const 0))))`;
+  const raw = await createPlugin({ wasm: [{ data: loopy }] }, { useWasi: false, runInWorker: false });
+  const plugin = await buildPlugin(loopy, { wallMs: 200, fuel: 1_000_000_000 });
+  const rawTime = await median(40, () => raw.call('work', ''), 5);
+  const ourTime = await median(40, () => plugin.call('work', ''), 5);
+  report('(b) instrumented vs uninstrumented loop-heavy guest', ourTime, rawTime, 2);
+}
+
+async function benchRebuild(): Promise<void> {
+  const limits = { wallMs: 200, fuel: 10_000_000 };
+  const first = await buildPlugin(smallPlugin, limits);
+  await first.close();
+  const compiled = await WebAssembly.compile(smallPlugin as Uint8Array<ArrayBuffer>);
+  const rawTime = await median(2000, async () => {
+    const p = await createPlugin({ wasm: [{ module: compiled }] }, { useWasi: false, runInWorker: false });
+    await p.close();
+  });
+  const ourTime = await median(2000, async () => {
+    const p = await buildPlugin(smallPlugin, limits);
+    await p.close();
+  });
+  report('(c) second buildPlugin vs raw createPlugin(compiled module)', ourTime, rawTime, 1.2);
+}
+
+async function benchInstrumentation(): Promise<void> {
+  // ~2,000 functions of mixed straight-line code, loops, branches and calls.
+  const functions = Array.from(
+    { length: 2000 },
+    (_, i) => `(func $f${i} (param $x i32) (result i32) (local $i i32)
+      (block $out (loop $l
+        (br_if $out (i32.ge_u (local.get $i) (local.get $x)))
+        (if (i32.and (local.get $i) (i32.const 1))
+          (then (local.set $x (i32.sub (local.get $x) (i32.const 1))))
+          (else (local.set $x (i32.add (local.get $x) (i32.const 0)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      ${i > 0 ? `(drop (call $f${i - 1} (i32.const 0)))` : ''}
+      (i32.mul (local.get $x) (i32.const ${i + 3})))`,
+  ).join('\n');
+  const big = wat`(module (memory 1) ${functions} (func (export "run") (result i32) (call $f1999 (i32.const 3))))`;
+  const options = { maxMemoryPages: 2048, kernelCallFuel: 15 };
+  const time = await median(30, () => binaryInstrumenter.instrument(readModuleInfo(big), options), 3);
+  const kib = big.length / 1024;
+  console.log(
+    `(d) instrumentation: ${(time / kib).toFixed(3)} ms per KiB (${kib.toFixed(0)} KiB module in ${time.toFixed(2)} ms)`,
+  );
+}
+
+await benchDispatch();
+await benchLoop();
+await benchRebuild();
+await benchInstrumentation();
