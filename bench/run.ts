@@ -47,7 +47,6 @@ function report(label: string, ours: number, raw: number, target: number | undef
         : `  (target ≤ ${target}×: MISSED)`;
   console.log(`${label}: ${micro(ours)} vs ${micro(raw)} = ${ratio(ours, raw)}${verdict}`);
 }
-const a_le = (value: number, bound: number) => value <= bound;
 
 // A small plugin in the style of a wire function: reads its input through the kernel and answers
 // a fixed JSON envelope.
