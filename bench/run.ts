@@ -39,12 +39,8 @@ const micro = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 function report(label: string, ours: number, raw: number, target: number | undefined): void {
-  const verdict =
-    target === undefined
-      ? ''
-      : a_le(ours / raw, target)
-        ? `  (target ≤ ${target}×: met)`
-        : `  (target ≤ ${target}×: MISSED)`;
+  const met = target !== undefined && ours / raw <= target;
+  const verdict = target === undefined ? '' : `  (target ≤ ${target}×: ${met ? 'met' : 'MISSED'})`;
   console.log(`${label}: ${micro(ours)} vs ${micro(raw)} = ${ratio(ours, raw)}${verdict}`);
 }
 
