@@ -133,7 +133,11 @@ export const unitEnum = <const V extends readonly string[]>(name: string, values
  * An internally tagged enum (`#[serde(tag = "kind")]`): each variant is an object holding the tag
  * next to its own fields. Unit variants have no other fields.
  */
-export const tagged = <const V extends Record<string, TProperties>>(name: string, tag: string, variants: V) =>
+export const tagged = <const Tag extends string, const V extends Record<string, TProperties>>(
+  name: string,
+  tag: Tag,
+  variants: V,
+) =>
   // A raw `anyOf`: `Type.Union` would collapse a one-variant enum (UpstreamWire) into its variant.
   Type.Unsafe({
     anyOf: Object.entries(variants).map(([variant, props]) =>
@@ -144,7 +148,7 @@ export const tagged = <const V extends Record<string, TProperties>>(name: string
     ),
     wire: { tagged: tag, name },
   }) as unknown as TUnion<
-    { [K in keyof V]: TObject<{ [T in typeof tag]: TLiteral<K & string> } & V[K]> }[keyof V][]
+    { [K in keyof V]: TObject<{ [T in Tag]: TLiteral<K & string> } & V[K]> }[keyof V][]
   >;
 
 export type { Static, TSchema };
