@@ -63,10 +63,6 @@ export class Fault {
   }
 }
 
-export function isFault(value: unknown): value is Fault {
-  return value instanceof Fault;
-}
-
 /** JSON pointer of a path (RFC 6901 escaping). */
 export function pointerOf(path: readonly (string | number)[], extra?: string | number): string {
   let out = '';
@@ -133,7 +129,8 @@ const POW10: readonly number[] = Array.from({ length: 309 }, (_, i) => Number(`1
 export const NumKind = { U64: 0, I64: 1, F64: 2 } as const;
 export type NumKind = (typeof NumKind)[keyof typeof NumKind];
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM` keeps a leading byte-order mark in the text, where serde_json rejects it like any other stray character.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class JsonReader {
   /** the next unread index into `src` */

@@ -116,6 +116,11 @@ describe('parseJsonValue over bytes (serde_json::from_slice)', () => {
     );
   });
 
+  it('rejects a UTF-8 byte-order mark as serde_json does (TextDecoder would strip it)', () => {
+    expect(failure(bytes(0xef, 0xbb, 0xbf, 0x7b, 0x7d)).serdeText).toBe('expected value at line 1 column 1');
+    expect(parseJsonValue(bytes(0x22, 0xef, 0xbb, 0xbf, 0x22))).toEqual({ type: 'string', value: '\ufeff' });
+  });
+
   it('meets an invalid byte outside a string as an unexpected character', () => {
     expect(failure(bytes(0x5b, 0xff, 0x5d)).serdeText).toBe('expected value at line 1 column 2');
     expect(failure(bytes(0x31, 0x20, 0xfe)).serdeText).toBe('trailing characters at line 1 column 3');
