@@ -404,3 +404,28 @@ describe('the executable', () => {
     expect((failing as { stderr: string }).stderr).toContain('cannot read');
   }, 30_000);
 });
+
+describe('capability hints', () => {
+  it('names the --capability flag when the plugin needs a capability the run did not offer', async () => {
+    const path = await file(
+      'needs-cap.wasm',
+      pluginModule({
+        exports: {
+          cc_lb_handshake: fail(
+            "required capability 'observability:emit' not available in host capabilities",
+          ),
+          cc_lb_self_check: output(selfCheckJson()),
+        },
+      }),
+    );
+    const r = await run(path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '✗ handshake                                   missing host capability: observability:emit (offer it with --capability observability:emit)',
+    );
+    const h = await run('handshake', path);
+    expect(h.stdout).toContain(
+      'MissingCapability: missing host capability: observability:emit (offer it with --capability observability:emit)',
+    );
+  });
+});

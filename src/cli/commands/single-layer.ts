@@ -6,6 +6,7 @@ import { handshake, identity, plugin, selfCheck } from '../../conformance/index.
 import type { CliCommand } from '../args.js';
 import { readPluginFile } from '../input.js';
 import { errorJson, type Printer } from '../output.js';
+import { withHint } from './verify.js';
 
 async function load(cmd: CliCommand) {
   const bytes = await readPluginFile(cmd.file);
@@ -20,7 +21,7 @@ function failure(cmd: CliCommand, out: Printer, layer: string, error: unknown): 
     out.json({ command: cmd.command, file: cmd.file, passed: false, error: errorJson(error) });
   } else {
     const kind = (error as { kind?: unknown }).kind;
-    out.layer(false, layer, `${typeof kind === 'string' ? `${kind}: ` : ''}${(error as Error).message}`);
+    out.layer(false, layer, `${typeof kind === 'string' ? `${kind}: ` : ''}${withHint(error)}`);
     out.verdict(false, layer);
   }
   return 1;

@@ -36,6 +36,15 @@ export function kindsFromFunctions(chosen: Iterable<string>): VerifyKind[] {
   return kinds;
 }
 
+/** The error's message, with the flag that fixes it when the plugin merely needs a capability. */
+export function withHint(error: unknown): string {
+  const e = error as { kind?: unknown; name?: unknown; message: string };
+  if (e.kind === 'MissingCapability' && typeof e.name === 'string') {
+    return `${e.message} (offer it with --capability ${e.name})`;
+  }
+  return e.message;
+}
+
 export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> {
   const bytes = await readPluginFile(cmd.file);
   const p: PluginUnderTest = plugin(bytes, {
@@ -93,7 +102,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
     rows.push({
       layer: 'handshake',
       passed: false,
-      detail: (error as Error).message,
+      detail: withHint(error),
       fuelConsumed: undefined,
     });
     kinds = cmd.kind === 'auto' ? [] : [cmd.kind];
