@@ -1,16 +1,28 @@
 import { defineConfig } from 'vitest/config';
+import { ccLbConformance } from './src/plugin/index.js';
 
 export default defineConfig({
+  // Our own plugin: registers the matchers (from src/, via the setup entry next to the plugin) and
+  // compiles `.wat` imports, exactly as it does for plugin authors.
+  plugins: [ccLbConformance()],
   test: {
-    include: ['test/**/*.test.ts'],
-    // Plugins run in the foreground of each worker; fuel, not wall time, bounds them.
-    pool: 'forks',
-    typecheck: {
-      // The matcher augmentation is checked by `expectTypeOf` and `@ts-expect-error` in these files.
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      // Only the type tests' own assertions count here; `tsc --noEmit` checks every source file.
-      ignoreSourceErrors: true,
-    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          // Plugins run in the foreground of each worker; fuel, not wall time, bounds them.
+          pool: 'forks',
+          typecheck: {
+            // The matcher augmentation is checked by `expectTypeOf` and `@ts-expect-error` in these files.
+            enabled: true,
+            include: ['test/**/*.test-d.ts'],
+            // Only the type tests' own assertions count here; `tsc --noEmit` checks every source file.
+            ignoreSourceErrors: true,
+          },
+        },
+      },
+    ],
   },
 });
