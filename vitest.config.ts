@@ -23,6 +23,8 @@ export default defineConfig({
           },
         },
       },
+      // Each example is a plugin project of its own, importing the package by name (the built dist/).
+      'examples/*/vitest.config.ts',
     ],
   },
 });

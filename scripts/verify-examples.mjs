@@ -1,5 +1,6 @@
 // `npm start`: builds every bundled example plugin with its own build script and runs
-// `cc-lb-conformance verify` on each, printing the reports. Exits 1 if any example fails.
+// `cc-lb-conformance verify` on each (offering the capabilities the example exports), printing the
+// reports. Exits 1 if any example fails.
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,15 +27,19 @@ let failed = 0;
 for (const { name, script } of examples) {
   process.stdout.write(`\n== examples/${name}\n`);
   let wasm;
+  let capabilities = [];
   try {
-    const { build } = await import(pathToFileURL(script).href);
-    wasm = await build();
+    const module = await import(pathToFileURL(script).href);
+    // An example whose plugin needs host capabilities says so by exporting `capabilities`.
+    capabilities = module.capabilities ?? [];
+    wasm = await module.build();
   } catch (error) {
     failed += 1;
     process.stdout.write(`build failed: ${error.message}\n`);
     continue;
   }
-  const code = await runCli(['verify', relative(process.cwd(), wasm)], {
+  const flags = capabilities.flatMap((name) => ['--capability', name]);
+  const code = await runCli(['verify', relative(process.cwd(), wasm), ...flags], {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
