@@ -202,6 +202,8 @@ for (const [cls, name] of [
   [VerifyErrorClass, 'VerifyError'],
 ] as const) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+  // The constructor too, so `error.constructor.name` and inspectors print the exported name.
+  Object.defineProperty(cls, 'name', { value: name, configurable: true });
 }
 
 type Base = Error & { readonly cause?: unknown };
