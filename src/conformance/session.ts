@@ -8,6 +8,8 @@
  *   fallback (a trap included) leaves the session usable — the reference keeps no failure state.
  * - Calls are strictly sequential: the reference takes exclusive access per call, and concurrent
  *   calls on one Extism JS instance corrupt each other.
+ * - `plugin` (with the offered capabilities) and `functionVersions` record what the session was
+ *   made from, so a matcher handed the session can repeat its handshake or run its self-check.
  * - After `close()`, `dispatch` rejects with `Error('session is closed')`: there is no instance
  *   left to call, and a fallback would wrongly blame the plugin.
  */
@@ -19,11 +21,18 @@ import type {
   PluginIdentity,
   RequestOf,
   ResponseOf,
+  WireFunctionName,
 } from '../wire/index.js';
 import { HandshakeError } from './errors.js';
 import type { HandshakeOptions } from './handshake.js';
 import { metadataFromHandshake } from './metadata.js';
-import { engineLimits, type PluginSource, resolvePlugin } from './plugin-under-test.js';
+import {
+  plugin as describePlugin,
+  engineLimits,
+  isPluginUnderTest,
+  type PluginSource,
+  type PluginUnderTest,
+} from './plugin-under-test.js';
 
 export type SessionOptions = HandshakeOptions;
 
@@ -37,20 +46,36 @@ export class PluginSession {
   readonly identity: PluginIdentity;
   readonly metadata: AugmentedMetadata;
   readonly negotiatedFunctions: Readonly<Record<string, number>>;
+  /**
+   * The plugin this session was created from, carrying the capabilities its handshake offered, so
+   * the matchers that build their own instances (`toHandshake`, `toPassSelfCheck`, …) can take
+   * the session and test the same plugin under the same host.
+   */
+  readonly plugin: PluginUnderTest;
+  /** The offered versions its handshake used (`{}`: the default offer), to repeat that handshake. */
+  readonly functionVersions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>>;
   #lastCall: LastCall | undefined;
   #plugin: LoadedPlugin | undefined;
   /** the tail of the call queue: each dispatch starts after the previous one settled */
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(plugin: LoadedPlugin, metadata: AugmentedMetadata) {
+  private constructor(
+    plugin: LoadedPlugin,
+    metadata: AugmentedMetadata,
+    described: PluginUnderTest,
+    functionVersions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>>,
+  ) {
     this.#plugin = plugin;
+    this.plugin = described;
+    this.functionVersions = functionVersions;
     this.metadata = metadata;
     this.identity = metadata.identity;
     this.negotiatedFunctions = Object.freeze({ ...metadata.negotiated_functions });
   }
 
   static async create(source: PluginSource, options: SessionOptions = {}): Promise<PluginSession> {
-    const plugin = resolvePlugin(source);
+    const plugin = describeSession(source, options.capabilities);
+    const functionVersions = versionsCopy(options.functionVersions);
     let loaded: LoadedPlugin;
     try {
       loaded = await buildPlugin(plugin.wasm, engineLimits(plugin.limits));
@@ -61,8 +86,13 @@ export class PluginSession {
       throw error;
     }
     try {
-      const { metadata } = await metadataFromHandshake(plugin, options);
-      return new PluginSession(loaded, metadata);
+      // The descriptor already holds the capabilities (an iterator in `options` is used up).
+      const { metadata } = await metadataFromHandshake(plugin, {
+        ...options,
+        capabilities: plugin.capabilities,
+        functionVersions: versionsCopy(functionVersions),
+      });
+      return new PluginSession(loaded, metadata, plugin, deepFrozen(functionVersions));
     } catch (error) {
       await loaded.close();
       throw error;
@@ -128,4 +158,37 @@ export class PluginSession {
     await this.#queue;
     await plugin.close();
   }
+}
+
+/**
+ * `session.plugin`: the caller's descriptor when the options change nothing, otherwise a new one
+ * with the offered capabilities. Raw bytes are copied as `plugin()` copies them, so a caller
+ * reusing its buffer cannot change what the session's later checks test.
+ */
+function describeSession(source: PluginSource, capabilities: Iterable<string> | undefined): PluginUnderTest {
+  if (isPluginUnderTest(source)) {
+    return capabilities === undefined
+      ? source
+      : describePlugin(source.wasm, { ...source.limits, capabilities });
+  }
+  return describePlugin(source, capabilities === undefined ? {} : { capabilities });
+}
+
+/**
+ * A copy the caller cannot change afterwards. Built with `fromEntries` so that no key, however
+ * spelled, reaches the prototype; `undefined` entries are dropped, as the offer ignores them.
+ */
+function versionsCopy(
+  versions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>> = {},
+): Partial<Record<WireFunctionName, number[]>> {
+  return Object.fromEntries(
+    Object.entries(versions).flatMap(([name, list]) => (list === undefined ? [] : [[name, [...list]]])),
+  );
+}
+
+function deepFrozen(
+  versions: Partial<Record<WireFunctionName, number[]>>,
+): Readonly<Partial<Record<WireFunctionName, readonly number[]>>> {
+  for (const list of Object.values(versions)) Object.freeze(list);
+  return Object.freeze(versions);
 }

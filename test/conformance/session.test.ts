@@ -149,4 +149,45 @@ describe('PluginSession', () => {
       await viaDescriptor.close();
     }
   });
+
+  it('`plugin` is the descriptor it was made from, with the offered capabilities applied', async () => {
+    const wasm = await fixturePlugin('observe');
+    const described = plugin(wasm, { capabilities: ['observability:emit'], fuel: 5_000_000 });
+    const fromDescriptor = await PluginSession.create(described);
+    const overridden = await PluginSession.create(described, {
+      capabilities: new Set(['observability:emit', 'extra:cap']).values(),
+    });
+    const buffer = wasm.slice();
+    const fromBytes = await PluginSession.create(buffer, { capabilities: ['observability:emit'] });
+    try {
+      expect(fromDescriptor.plugin).toBe(described);
+      expect(fromDescriptor.functionVersions).toEqual({});
+      // a one-shot iterator served both the handshake and the recorded descriptor
+      expect(overridden.metadata.negotiated_capabilities).toEqual(['observability:emit']);
+      expect(overridden.plugin.capabilities).toEqual(['observability:emit', 'extra:cap']);
+      expect(overridden.plugin.limits).toEqual(described.limits);
+      expect(fromBytes.plugin.capabilities).toEqual(['observability:emit']);
+      expect(fromBytes.plugin.limits.fuel).toBe(10_000_000);
+      // the raw bytes were copied: reusing the buffer does not change the session's plugin
+      buffer.fill(0);
+      expect(fromBytes.plugin.wasm).toEqual(wasm);
+    } finally {
+      await fromDescriptor.close();
+      await overridden.close();
+      await fromBytes.close();
+    }
+  });
+
+  it('`functionVersions` records the offer its handshake used, frozen', async () => {
+    const offered = { shape: [1, 2] };
+    const session = await PluginSession.create(await fixturePlugin('shape'), { functionVersions: offered });
+    try {
+      offered.shape.push(3);
+      expect(session.functionVersions).toEqual({ shape: [1, 2] });
+      expect(Object.isFrozen(session.functionVersions)).toBe(true);
+      expect(Object.isFrozen(session.functionVersions.shape)).toBe(true);
+    } finally {
+      await session.close();
+    }
+  });
 });
