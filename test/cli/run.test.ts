@@ -14,6 +14,7 @@ import {
   pluginModule,
   selfCheckJson,
   spin,
+  withCustomSection,
 } from '../../src/wat/index.js';
 
 interface Run {
@@ -173,6 +174,22 @@ describe('verify', () => {
     );
   });
 
+  it('lists the failing static checks even when the identity cannot be read', async () => {
+    const path = await file(
+      'two-identities.wasm',
+      withCustomSection(shapePlugin(), 'cc_lb.plugin.v1', '{"plugin_name":"second"}'),
+    );
+    const r = await run(path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ identity +duplicate cc_lb.plugin.v1 custom section\n/);
+    expect(r.stdout).toMatch(
+      /✗ identity:CustomSectionExactlyOnce +expected exactly one cc_lb.plugin.v1 custom section, found 2\n/,
+    );
+    expect(r.stdout).toMatch(
+      /✗ identity:JsonFieldsExactlyFour +cc_lb.plugin.v1 custom section appears 2 times\n/,
+    );
+  });
+
   it('fails when the plugin negotiates nothing it can dispatch', async () => {
     const path = await file(
       'empty.wasm',
@@ -219,6 +236,31 @@ describe('identity', () => {
     expect(r.stdout).toMatch(/✗ IdentityFieldsWellFormed +abi_envelope must be 1; found 2/);
   });
 
+  it('still lists the nine static checks when the identity cannot be read', async () => {
+    const path = await file(
+      'anon-human.wasm',
+      pluginModule({ identity: false, exports: { cc_lb_handshake: output(acceptJson()) } }),
+    );
+    const r = await run('identity', path);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ {2}✗ identity +Read: missing cc_lb.plugin.v1 custom section$/);
+    expect(lines.slice(1, 10).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      '✗ CustomSectionExactlyOnce',
+      '✗ CustomSectionSizeWithinLimit',
+      '✗ JsonFieldsExactlyFour',
+      '✗ IdentityFieldsWellFormed',
+      '✗ PluginNameRegexCompliant',
+      '✗ PluginVersionLengthCompliant',
+      '✗ AllRequiredExportsPresent',
+      '✓ ExtismCanInstantiate',
+      '✓ NoWasiImports',
+    ]);
+    expect(lines[1]).toMatch(/expected exactly one cc_lb.plugin.v1 custom section, found 0$/);
+    expect(lines[7]).toMatch(/missing wasm function export\(s\): \["cc_lb_self_check"\]$/);
+    expect(lines.at(-1)).toBe('FAIL identity');
+  });
+
   it('exits 1 with the reader error when the section is missing', async () => {
     const path = await file(
       'anon.wasm',
@@ -226,9 +268,16 @@ describe('identity', () => {
     );
     const r = await run('identity', path, '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({
       passed: false,
-      error: { message: 'missing cc_lb.plugin.v1 custom section' },
+      error: { kind: 'Read', message: 'missing cc_lb.plugin.v1 custom section' },
+    });
+    expect(json.staticChecks).toHaveLength(9);
+    expect(json.staticChecks[0]).toEqual({
+      name: 'CustomSectionExactlyOnce',
+      pass: false,
+      detail: 'expected exactly one cc_lb.plugin.v1 custom section, found 0',
     });
   });
 });

@@ -2,7 +2,7 @@
  * CLI layer: the single-layer commands `identity`, `handshake` and `self-check`. Each runs one
  * conformance call, prints its report (or the error with its kind), and exits 1 on failure.
  */
-import { handshake, identity, plugin, selfCheck } from '../../conformance/index.js';
+import { handshake, IdentityError, identity, plugin, selfCheck } from '../../conformance/index.js';
 import type { CliCommand } from '../args.js';
 import { readPluginFile } from '../input.js';
 import { errorJson, type Printer } from '../output.js';
@@ -33,7 +33,23 @@ export async function runIdentity(cmd: CliCommand, out: Printer): Promise<number
   try {
     report = await identity.read(p);
   } catch (error) {
-    return failure(cmd, out, 'identity', error);
+    if (!(error instanceof IdentityError)) return failure(cmd, out, 'identity', error);
+    // The static checks ran before the read failed; they say which rule the module broke, which
+    // is what this command is for, so they are shown even though there is no identity to print.
+    if (cmd.json) {
+      out.json({
+        command: 'identity',
+        file: cmd.file,
+        passed: false,
+        error: errorJson(error),
+        staticChecks: error.staticChecks,
+      });
+    } else {
+      out.layer(false, 'identity', `${error.kind}: ${error.message}`);
+      for (const check of error.staticChecks) out.layer(check.pass, check.name, check.detail);
+      out.verdict(false, 'identity');
+    }
+    return 1;
   }
   const passed = report.staticChecks.every((c) => c.pass);
   if (cmd.json) {

@@ -5,9 +5,11 @@
  */
 import {
   handshake,
+  IdentityError,
   identity,
   type PluginUnderTest,
   plugin,
+  type StaticCheck,
   selfCheck,
   type VerifyReport,
   verify,
@@ -56,17 +58,9 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
   const json: Record<string, unknown> = { command: 'verify', file: cmd.file };
 
   out.progress('identity');
-  try {
-    const report = await identity.read(p);
-    json.identity = report;
-    const failing = report.staticChecks.filter((c) => !c.pass);
-    rows.push({
-      layer: 'identity',
-      passed: failing.length === 0,
-      detail: `${report.identity.plugin_name} ${report.identity.plugin_version}`,
-      fuelConsumed: undefined,
-    });
-    for (const check of failing) {
+  /** One row per failing static check, so the report names every rule the module broke. */
+  const staticCheckRows = (checks: readonly StaticCheck[]) => {
+    for (const check of checks.filter((c) => !c.pass)) {
       rows.push({
         layer: `identity:${check.name}`,
         passed: false,
@@ -74,6 +68,17 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
         fuelConsumed: undefined,
       });
     }
+  };
+  try {
+    const report = await identity.read(p);
+    json.identity = report;
+    rows.push({
+      layer: 'identity',
+      passed: report.staticChecks.every((c) => c.pass),
+      detail: `${report.identity.plugin_name} ${report.identity.plugin_version}`,
+      fuelConsumed: undefined,
+    });
+    staticCheckRows(report.staticChecks);
   } catch (error) {
     errors.push(errorJson(error));
     rows.push({
@@ -82,6 +87,8 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
       detail: (error as Error).message,
       fuelConsumed: undefined,
     });
+    // The checks ran before the read failed; they are kept on the error for exactly this.
+    if (error instanceof IdentityError) staticCheckRows(error.staticChecks);
   }
 
   out.progress('handshake');
