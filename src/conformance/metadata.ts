@@ -2,9 +2,34 @@
  * Conformance layer: `metadataFromHandshake` — the `AugmentedMetadata` a conformance dispatch
  * runs under, built the way cc-lb-plugin-conformance 0.1.x builds it (PROTOCOL.md §8.4): a fresh
  * handshake, the identity read (any failure is field `custom_section`), fixed timestamps, and no
- * self-check.
+ * self-check — and the per-process memo of its outcomes.
+ *
+ * Why the outcome may be memoized: a guest that gets this far imports nothing but the Extism
+ * kernel (the engine refuses every other import: no host functions, no WASI, no clock, no
+ * randomness), the kernel's inputs are the offer and an empty config, and every handshake runs on
+ * a fresh instance whose initial state is fixed by the module. Fuel, not the wall clock, decides
+ * whether the call finishes. So the outcome — accept or error, and the fuel it consumed — is a
+ * pure function of (module bytes, offer JSON, fuel, memory cap), and so is the identity read. The
+ * memo keys on exactly those: the bytes' sha-256 (computed once per content by the engine's module
+ * cache), the offer as the host serializes it, and the two limits that change what a call can do.
+ * A second `PluginSession.create` of the same plugin then builds only its dispatch instance.
+ *
+ * What is not memoized:
+ * - anything under `strictWallClock`, where a call's verdict depends on how long it took;
+ * - `Instantiate` failures, which can come from the machine (memory for a new instance) rather
+ *   than from the module;
+ * - errors that are not `HandshakeError`s (bugs, misuse): they are thrown as they are, every time.
+ * The remaining machine-dependent corners are accepted: a guest recursing until V8's stack guard
+ * trips sees a stack depth that depends on where the call started (always the same path here),
+ * and a `memory.grow` within the cap fails only when the process is out of memory.
+ *
+ * Callers never share objects through the memo: every hit returns a fresh metadata record, and a
+ * memoized failure is rethrown as a fresh copy of the original error chain (same prototypes, kind,
+ * fields, message and stack; each `cause` copied the same way), so a test that mutates what it
+ * caught cannot affect another.
  */
-import type { IdentityReadError } from '../host/index.js';
+import { contentDigest } from '../engine/module-cache.js';
+import { buildOffer, type IdentityReadError } from '../host/index.js';
 import { type AugmentedMetadata, SKIP_HANDSHAKE_IF_FRESH_TTL_SECS } from '../wire/index.js';
 import { HandshakeError } from './errors.js';
 import { type HandshakeOptions, handshakeAndIdentity } from './handshake.js';
@@ -13,10 +38,65 @@ import type { ResolvedPlugin } from './plugin-under-test.js';
 /** The reference's fixed clock: handshake and self-check "at" 1, expiring one week later. */
 const COMPLETED_AT = 1;
 
+/** Outcomes kept per process; the least recently used one is dropped beyond this. */
+export const HANDSHAKE_MEMO_CAPACITY = 256;
+
+export interface MetadataOutcome {
+  metadata: AugmentedMetadata;
+  /** fuel the `cc_lb_handshake` call consumed (the memoized value on a hit) */
+  fuelConsumed: number;
+}
+
+type MemoEntry =
+  | { readonly ok: true; readonly metadata: AugmentedMetadata; readonly fuelConsumed: number }
+  | { readonly ok: false; readonly error: HandshakeError };
+
+/** Insertion order is recency order: a hit is moved to the end, the first key is the oldest. */
+const memo = new Map<string, MemoEntry>();
+
+/** Offer JSON by the caller's offer inputs, so a hit does not rebuild and sort the offer. */
+const offerJsonCache = new Map<string, string>();
+const OFFER_CACHE_CAPACITY = 64;
+
 export async function metadataFromHandshake(
   plugin: ResolvedPlugin,
   options: HandshakeOptions = {},
-): Promise<{ metadata: AugmentedMetadata; fuelConsumed: number }> {
+): Promise<MetadataOutcome> {
+  // Read the capabilities once: a one-shot iterable must still reach the handshake intact.
+  const capabilities = [...(options.capabilities ?? plugin.capabilities)];
+  const effective: HandshakeOptions = { ...options, capabilities };
+  const key = plugin.limits.strictWallClock ? undefined : memoKey(plugin, capabilities, options);
+  if (key !== undefined) {
+    const entry = memo.get(key);
+    if (entry !== undefined) {
+      memo.delete(key);
+      memo.set(key, entry);
+      if (!entry.ok) throw copyError(entry.error);
+      return { metadata: copyMetadata(entry.metadata), fuelConsumed: entry.fuelConsumed };
+    }
+  }
+  let outcome: MetadataOutcome;
+  try {
+    outcome = await runHandshake(plugin, effective);
+  } catch (error) {
+    if (key !== undefined && error instanceof HandshakeError && error.kind !== 'Instantiate') {
+      remember(key, { ok: false, error: copyError(error) });
+    }
+    throw error;
+  }
+  if (key !== undefined) {
+    remember(key, { ok: true, metadata: copyMetadata(outcome.metadata), fuelConsumed: outcome.fuelConsumed });
+  }
+  return outcome;
+}
+
+/** Forgets every memoized outcome (tests and benchmarks that need a handshake to run again). */
+export function clearHandshakeMemo(): void {
+  memo.clear();
+  offerJsonCache.clear();
+}
+
+async function runHandshake(plugin: ResolvedPlugin, options: HandshakeOptions): Promise<MetadataOutcome> {
   const { execution, identity } = await handshakeAndIdentity(plugin, options, customSectionError);
   const { accept } = execution;
   const metadata: AugmentedMetadata = {
@@ -36,4 +116,94 @@ function customSectionError(error: IdentityReadError): HandshakeError {
     { kind: 'InvalidIdentity', field: 'custom_section', reason: error.message },
     error,
   );
+}
+
+function remember(key: string, entry: MemoEntry): void {
+  memo.set(key, entry);
+  if (memo.size > HANDSHAKE_MEMO_CAPACITY) memo.delete(memo.keys().next().value as string);
+}
+
+/**
+ * The memo key, or undefined when these inputs are not memoized. Offer inputs that are not what
+ * the types promise (a non-string capability, a non-number version) skip the memo: their text
+ * form might not tell them apart, and the handshake reports them faithfully anyway.
+ */
+function memoKey(
+  plugin: ResolvedPlugin,
+  capabilities: readonly unknown[],
+  options: HandshakeOptions,
+): string | undefined {
+  const offerJson = offerJsonFor(capabilities, options.functionVersions);
+  if (offerJson === undefined) return undefined;
+  const { fuel, maxMemoryPages } = plugin.limits;
+  return `${contentDigest(plugin.wasm)}|f${fuel}|p${maxMemoryPages}|${offerJson}`;
+}
+
+function offerJsonFor(
+  capabilities: readonly unknown[],
+  functionVersions: HandshakeOptions['functionVersions'],
+): string | undefined {
+  const inputs = offerInputsText(capabilities, functionVersions);
+  if (inputs === undefined) return undefined;
+  let json = offerJsonCache.get(inputs);
+  if (json === undefined) {
+    try {
+      json = JSON.stringify(buildOffer(capabilities as string[], functionVersions));
+    } catch {
+      return undefined; // let the handshake path report it
+    }
+    if (offerJsonCache.size >= OFFER_CACHE_CAPACITY) offerJsonCache.clear();
+    offerJsonCache.set(inputs, json);
+  }
+  return json;
+}
+
+/** An injective text of the offer inputs (strings as JSON, numbers exactly, -0 apart from 0). */
+function offerInputsText(
+  capabilities: readonly unknown[],
+  functionVersions: HandshakeOptions['functionVersions'],
+): string | undefined {
+  if (!capabilities.every((c) => typeof c === 'string')) return undefined;
+  let text = JSON.stringify(capabilities);
+  if (functionVersions === undefined) return text;
+  if (typeof functionVersions !== 'object' || functionVersions === null) return undefined;
+  for (const [name, versions] of Object.entries(functionVersions)) {
+    if (versions === undefined) continue;
+    if (!Array.isArray(versions)) return undefined;
+    const parts: string[] = [];
+    for (const v of versions as unknown[]) {
+      if (typeof v !== 'number') return undefined;
+      parts.push(Object.is(v, -0) ? '-0' : String(v));
+    }
+    text += `|${JSON.stringify(name)}=${parts.join(',')}`;
+  }
+  return text;
+}
+
+function copyMetadata(metadata: AugmentedMetadata): AugmentedMetadata {
+  const { identity } = metadata;
+  return {
+    ...metadata,
+    identity: { ...identity, magic: [...identity.magic] },
+    negotiated_functions: { ...metadata.negotiated_functions },
+    negotiated_capabilities: [...metadata.negotiated_capabilities],
+  };
+}
+
+/**
+ * A fresh error equal to `error`: same prototype and own properties (message, stack, the variant
+ * fields), with an `Error` cause copied the same way. Non-error values are shared as they are.
+ */
+function copyError<E extends Error>(error: E, seen = new Map<object, object>()): E {
+  const known = seen.get(error);
+  if (known !== undefined) return known as E;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
+  seen.set(error, copy);
+  const descriptors = Object.getOwnPropertyDescriptors(error);
+  const cause = descriptors.cause;
+  if (cause !== undefined && 'value' in cause && cause.value instanceof Error) {
+    descriptors.cause = { ...cause, value: copyError(cause.value, seen) };
+  }
+  Object.defineProperties(copy, descriptors);
+  return copy;
 }

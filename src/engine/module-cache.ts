@@ -1,11 +1,13 @@
 /**
- * Engine layer: from guest bytes to a compiled, instrumented `WebAssembly.Module`, once per content.
+ * Engine layer: from guest bytes to a compiled, instrumented `WebAssembly.Module`, once per content,
+ * and the content's sha-256 (`contentDigest`), computed at most once per content.
  *
- * In memory, entries are found by length and options and confirmed by comparing the bytes (a
- * memcmp is far cheaper than hashing, and a second build of the same module must cost little more
- * than the SDK's own createPlugin). On disk they are keyed by sha-256 of the bytes plus everything
- * that changes the instrumented output (instrumenter id, memory cap, kernel-call fuel). Compiled
- * modules are kept in memory for the process; the
+ * In memory, entries are found by length and confirmed by comparing the bytes (a memcmp is far
+ * cheaper than hashing, and a second build of the same module must cost little more than the SDK's
+ * own createPlugin); each content entry holds one compiled module per set of instrumentation
+ * options and, once asked for, its digest. On disk they are keyed by sha-256 of the bytes plus
+ * everything that changes the instrumented output (instrumenter id, memory cap, kernel-call fuel).
+ * Compiled modules are kept in memory for the process; the
  * instrumented bytes are also written to `node_modules/.cache/cc-lb-plugin-conformance/` when that
  * is writable, so Vitest workers and later runs skip the rewrite. Disk writes go to a temporary
  * file renamed into place (atomic, so parallel workers never see half a file), and an entry that
@@ -32,17 +34,46 @@ export interface PreparedModule {
   readonly meta: InstrumentMeta;
 }
 
-interface MemoryEntry {
+/** One distinct byte content: its compiled modules per instrumentation options, and its digest. */
+interface ContentEntry {
   readonly bytes: Buffer;
-  readonly prepared: Promise<PreparedModule>;
+  readonly prepared: Map<string, Promise<PreparedModule>>;
+  digest: string | undefined;
 }
 
-const memoryCache = new Map<string, MemoryEntry[]>();
+/** Content entries by byte length; a bucket rarely holds more than one entry. */
+const memoryCache = new Map<number, ContentEntry[]>();
 const DISK_MAGIC = new TextEncoder().encode('CCLBENG1');
 
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function optionsKey(options: InstrumentOptions, instrumenter: Instrumenter): string {
+  return `${instrumenter.id}-p${options.maxMemoryPages}-k${options.kernelCallFuel}`;
+}
+
 export function cacheKey(bytes: Uint8Array, options: InstrumentOptions, instrumenter: Instrumenter): string {
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  return `${hash}-${instrumenter.id}-p${options.maxMemoryPages}-k${options.kernelCallFuel}`;
+  return `${contentDigest(bytes)}-${optionsKey(options, instrumenter)}`;
+}
+
+function findEntry(bytes: Uint8Array): ContentEntry | undefined {
+  const bucket = memoryCache.get(bytes.byteLength);
+  if (bucket === undefined) return undefined;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bucket.find((entry) => entry.bytes.equals(view));
+}
+
+/**
+ * The sha-256 (hex) of `bytes`. For bytes already built in this process it is computed once and
+ * then found by memcmp, so callers that key their own caches on content (the conformance layer's
+ * handshake memo) do not re-hash a module on every use.
+ */
+export function contentDigest(bytes: Uint8Array): string {
+  const entry = findEntry(bytes);
+  if (entry === undefined) return sha256(bytes);
+  entry.digest ??= sha256(entry.bytes);
+  return entry.digest;
 }
 
 /** The compiled instrumented module for `bytes`, or a BuildPluginError explaining why there is none. */
@@ -51,26 +82,35 @@ export function prepareModule(
   options: InstrumentOptions,
   instrumenter: Instrumenter = binaryInstrumenter,
 ): Promise<PreparedModule> {
-  const bucketKey = `${bytes.length}-${instrumenter.id}-p${options.maxMemoryPages}-k${options.kernelCallFuel}`;
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const bucket = memoryCache.get(bucketKey) ?? [];
-  const hit = bucket.find((entry) => entry.bytes.equals(view));
-  if (hit !== undefined) return hit.prepared;
-  const entry: MemoryEntry = {
-    bytes: Buffer.from(view), // a copy: the caller may reuse its buffer
-    prepared: Promise.resolve().then(() =>
-      build(bytes, options, instrumenter, cacheKey(bytes, options, instrumenter)),
-    ),
-  };
-  bucket.push(entry);
-  memoryCache.set(bucketKey, bucket);
+  const key = optionsKey(options, instrumenter);
+  let entry = findEntry(bytes);
+  const hit = entry?.prepared.get(key);
+  if (hit !== undefined) return hit;
+  if (entry === undefined) {
+    entry = {
+      bytes: Buffer.from(bytes), // a copy: the caller may reuse its buffer
+      prepared: new Map(),
+      digest: undefined,
+    };
+    const bucket = memoryCache.get(bytes.byteLength);
+    if (bucket === undefined) memoryCache.set(bytes.byteLength, [entry]);
+    else bucket.push(entry);
+  }
+  const content = entry;
+  // Built from the private copy, so a caller changing its buffer mid-build changes nothing.
+  const prepared = Promise.resolve().then(() =>
+    build(content.bytes, options, instrumenter, `${contentDigest(content.bytes)}-${key}`),
+  );
+  content.prepared.set(key, prepared);
   // A failure is not kept: the next build reports it afresh (and a transient disk error heals).
-  entry.prepared.catch(() => {
-    const remaining = (memoryCache.get(bucketKey) ?? []).filter((e) => e !== entry);
-    if (remaining.length === 0) memoryCache.delete(bucketKey);
-    else memoryCache.set(bucketKey, remaining);
+  prepared.catch(() => {
+    if (content.prepared.get(key) === prepared) content.prepared.delete(key);
+    if (content.prepared.size > 0) return;
+    const remaining = (memoryCache.get(content.bytes.byteLength) ?? []).filter((e) => e !== content);
+    if (remaining.length === 0) memoryCache.delete(content.bytes.byteLength);
+    else memoryCache.set(content.bytes.byteLength, remaining);
   });
-  return entry.prepared;
+  return prepared;
 }
 
 async function build(
