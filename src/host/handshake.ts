@@ -26,8 +26,8 @@ import {
   validateOffer,
 } from '../wire/handshake.js';
 import { hasKey, sortedKeys, sortedUnique, valueAt } from '../wire/ordered.js';
+import { defineVariantFields } from '../wire/variant-fields.js';
 import type { WasmInput } from '../wire/wasm-input.js';
-import { defineVariantFields } from './error-fields.js';
 import { closeQuietly, type HostCallOptions, phaseBuildOptions } from './phase-instance.js';
 
 /** The variants of the reference `HandshakeExecutionError`, with their fields. */

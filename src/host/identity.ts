@@ -11,8 +11,8 @@ import { decodeWire } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
 import { IdentityValidationError } from '../wire/errors.js';
 import { PluginIdentity, validateIdentity } from '../wire/identity.js';
+import { defineVariantFields } from '../wire/variant-fields.js';
 import type { WasmInput } from '../wire/wasm-input.js';
-import { defineVariantFields } from './error-fields.js';
 import { walkWasm } from './wasm-walk.js';
 
 /** The variants of the reference `IdentityReadError`, with their fields. */

@@ -23,8 +23,8 @@ import {
   validateSelfCheckRequest,
   validateSelfCheckResponse,
 } from '../wire/self-check.js';
+import { defineVariantFields } from '../wire/variant-fields.js';
 import type { WasmInput } from '../wire/wasm-input.js';
-import { defineVariantFields } from './error-fields.js';
 import { closeQuietly, type HostCallOptions, phaseBuildOptions } from './phase-instance.js';
 
 /** The variants of the reference `SelfCheckExecutionError`, with their fields. */

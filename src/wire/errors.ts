@@ -5,13 +5,7 @@
  * `message` is exactly the variant's Display text.
  */
 import { AUGMENTED_METADATA_MAX_BYTES, IMPLEMENTED_FUNCTIONS_MAX } from './constants.js';
-
-/** Copies a variant's fields onto the error without defining the absent ones as `undefined`. */
-function assignFields(target: Error, fields: object): void {
-  for (const [key, value] of Object.entries(fields)) {
-    if (key !== 'kind') Object.defineProperty(target, key, { value, enumerable: true });
-  }
-}
+import { defineVariantFields } from './variant-fields.js';
 
 // ---------------------------------------------------------------------------------------------
 // IdentityError (identity.rs)
@@ -119,8 +113,7 @@ export class HandshakeValidationError extends Error {
   constructor(detail: HandshakeValidationDetail) {
     super(handshakeMessage(detail));
     this.kind = detail.kind;
-    Object.defineProperty(this, 'detail', { value: detail, enumerable: false });
-    assignFields(this, detail);
+    defineVariantFields(this, detail);
   }
 }
 
@@ -162,8 +155,7 @@ export class SelfCheckValidationError extends Error {
   constructor(detail: SelfCheckValidationDetail) {
     super(selfCheckMessage(detail));
     this.kind = detail.kind;
-    Object.defineProperty(this, 'detail', { value: detail, enumerable: false });
-    assignFields(this, detail);
+    defineVariantFields(this, detail);
   }
 }
 
@@ -207,7 +199,6 @@ export class AugmentedMetadataError extends Error {
   constructor(detail: AugmentedMetadataDetail, options?: { cause?: unknown }) {
     super(augmentedMetadataMessage(detail), options);
     this.kind = detail.kind;
-    Object.defineProperty(this, 'detail', { value: detail, enumerable: false });
-    assignFields(this, detail);
+    defineVariantFields(this, detail);
   }
 }

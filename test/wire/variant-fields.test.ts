@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineVariantFields } from '../../src/host/error-fields.js';
+import { defineVariantFields } from '../../src/wire/variant-fields.js';
 
 describe('defineVariantFields', () => {
   it('puts each field of the variant on the error, keeps the variant as a hidden detail', () => {
