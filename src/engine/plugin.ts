@@ -209,6 +209,8 @@ class EnginePlugin implements LoadedPlugin {
   /** Runs the initialization steps, each under the full fuel budget. */
   async initialize(): Promise<void> {
     for (const step of this.initializationSteps) {
+      // As in callNow: NaN until the wrapper's normal return, so a trap is not read as 0 fuel left.
+      this.globals.remaining.value = Number.NaN;
       try {
         await this.sdk.call(step, '');
       } catch (error) {

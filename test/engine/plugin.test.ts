@@ -119,6 +119,15 @@ describe('fuel stops every kind of endless guest', () => {
     expect(error).toMatchObject({ kind: 'Instantiate', reason: 'plugin ran out of fuel' });
   });
 
+  it('a trapping start function fails the build with the trap text, not as fuel exhaustion', async () => {
+    const bytes = wat`(module (func $start unreachable) (start $start) (func (export "run") (result i32) (i32.const 0)))`;
+    const error = await buildError(bytes);
+    expect(error).toMatchObject({
+      kind: 'Instantiate',
+      reason: 'wasm trap: wasm `unreachable` instruction executed',
+    });
+  });
+
   it('a call after fuel exhaustion runs normally with a fresh budget', async () => {
     const plugin = await buildPlugin(hostile, LIMITS);
     await callError(plugin, 'spin');
