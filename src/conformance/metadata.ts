@@ -54,6 +54,19 @@ type MemoEntry =
 /** Insertion order is recency order: a hit is moved to the end, the first key is the oldest. */
 const memo = new Map<string, MemoEntry>();
 
+/**
+ * Counters for tests and diagnostics: `runs` is how many handshakes this module actually executed
+ * (each one builds an instance and calls `cc_lb_handshake`), `hits` how many answers came from the
+ * memo. A guest cannot reveal whether it was called again (a fresh instance answers the same every
+ * time), so this is how a test proves the memo saved the call.
+ */
+const stats = { runs: 0, hits: 0 };
+
+/** A snapshot of the memo counters (see `stats`); `clearHandshakeMemo` resets them. */
+export function handshakeMemoStats(): { readonly runs: number; readonly hits: number } {
+  return { ...stats };
+}
+
 /** Offer JSON by the caller's offer inputs, so a hit does not rebuild and sort the offer. */
 const offerJsonCache = new Map<string, string>();
 const OFFER_CACHE_CAPACITY = 64;
@@ -71,6 +84,7 @@ export async function metadataFromHandshake(
     if (entry !== undefined) {
       memo.delete(key);
       memo.set(key, entry);
+      stats.hits++;
       if (!entry.ok) throw copyError(entry.error);
       return { metadata: copyMetadata(entry.metadata), fuelConsumed: entry.fuelConsumed };
     }
@@ -90,13 +104,16 @@ export async function metadataFromHandshake(
   return outcome;
 }
 
-/** Forgets every memoized outcome (tests and benchmarks that need a handshake to run again). */
+/** Forgets every memoized outcome and resets the counters (tests and benchmarks). */
 export function clearHandshakeMemo(): void {
   memo.clear();
   offerJsonCache.clear();
+  stats.runs = 0;
+  stats.hits = 0;
 }
 
 async function runHandshake(plugin: ResolvedPlugin, options: HandshakeOptions): Promise<MetadataOutcome> {
+  stats.runs++;
   const { execution, identity } = await handshakeAndIdentity(plugin, options, customSectionError);
   const { accept } = execution;
   const metadata: AugmentedMetadata = {

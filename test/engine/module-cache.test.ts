@@ -1,10 +1,11 @@
 /** The compiled-module cache: same bytes, same module; a corrupt disk entry is ignored. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlugin } from '../../src/engine/index.js';
 import { binaryInstrumenter } from '../../src/engine/instrument.js';
-import { cacheKey, clearModuleCache, prepareModule } from '../../src/engine/module-cache.js';
+import { cacheKey, clearModuleCache, contentDigest, prepareModule } from '../../src/engine/module-cache.js';
 import { wat } from '../../src/wat/compile.js';
 
 const OPTIONS = { maxMemoryPages: 2048, kernelCallFuel: 15 };
@@ -41,5 +42,31 @@ describe('prepareModule', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
     await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
+  });
+});
+
+describe('contentDigest', () => {
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+  it('is the sha-256 of the bytes, before and after they were built, for any view of them', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 13)))`;
+    const expected = sha256(bytes);
+    expect(contentDigest(bytes)).toBe(expected);
+    await prepareModule(bytes, OPTIONS);
+    expect(contentDigest(bytes)).toBe(expected);
+    const padded = new Uint8Array(bytes.length + 3);
+    padded.set(bytes, 3);
+    expect(contentDigest(padded.subarray(3))).toBe(expected);
+  });
+
+  it('follows the content, not the buffer: a changed buffer gets its new digest', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 14)))`;
+    await prepareModule(bytes, OPTIONS);
+    const before = contentDigest(bytes);
+    const changed = bytes.slice();
+    changed[changed.length - 2] = (changed[changed.length - 2] as number) ^ 1;
+    expect(contentDigest(changed)).toBe(sha256(changed));
+    expect(contentDigest(changed)).not.toBe(before);
+    expect(contentDigest(bytes)).toBe(before);
   });
 });
