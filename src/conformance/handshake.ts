@@ -13,6 +13,7 @@ import {
   readIdentity,
 } from '../host/index.js';
 import type { HandshakeValidationError, PluginIdentity, WireFunctionName } from '../wire/index.js';
+import { sortedKeys } from '../wire/ordered.js';
 import { HandshakeError } from './errors.js';
 import { engineLimits, type PluginSource, type ResolvedPlugin, resolvePlugin } from './plugin-under-test.js';
 import type { HandshakeReport } from './reports.js';
@@ -34,7 +35,10 @@ async function run(source: PluginSource, options: HandshakeOptions = {}): Promis
   const { execution, identity } = await handshakeAndIdentity(plugin, options, identityReadToHandshakeError);
   const { accept } = execution;
   return {
-    chosenVersions: { ...accept.chosen_versions },
+    // The reference report holds a BTreeMap: keys in code-point order, whatever order the guest wrote.
+    chosenVersions: Object.fromEntries(
+      sortedKeys(accept.chosen_versions).map((fn) => [fn, accept.chosen_versions[fn] as number]),
+    ),
     envelopeVersion: accept.envelope_version,
     identity: {
       name: identity.plugin_name,

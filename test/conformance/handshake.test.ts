@@ -74,6 +74,21 @@ describe('handshake.run maps every host error (PROTOCOL.md §8.2)', () => {
     });
   });
 
+  it('reports chosenVersions in the reference BTreeMap order, not the order the guest wrote', async () => {
+    const accept =
+      '{"handshake_schema_version":1,"envelope_version":1,' +
+      '"chosen_versions":{"shape":1,"observe":1,"filter":1},' +
+      '"plugin_supported":{"shape":[1],"observe":[1],"filter":[1]},' +
+      '"implemented_functions":["shape","observe","filter"],"required_capabilities":[]}';
+    const wasm = guestModule({
+      handshake: output(accept),
+      handlers: { shape: output('{}'), observe: output('{}'), filter: output('{}') },
+    });
+    const report = await handshake.run(wasm);
+    expect(Object.keys(report.chosenVersions)).toEqual(['filter', 'observe', 'shape']);
+    expect(report.chosenVersions).toEqual({ filter: 1, observe: 1, shape: 1 });
+  });
+
   it('Validation(FunctionVersionCountExceeded) → InvalidIdentity function_versions', async () => {
     const versions = Array.from({ length: 17 }, (_, i) => i + 1);
     const error = await handshakeError(shapeGuest(), { functionVersions: { shape: versions } });
