@@ -21,16 +21,45 @@ export enum Kind {
 
 export class Json {
   kind: Kind;
-  /** A string's value, a number's literal, or `true` / `false` / `null`. */
-  text: string = '';
   items: Array<Json> = new Array<Json>(0);
   /** Object entries in document order. */
   keys: Array<string> = new Array<string>(0);
   values: Array<Json> = new Array<Json>(0);
+  private value: string = '';
+  /**
+   * A string read from the input keeps only where its UTF-8 bytes are until `text` is first read.
+   * Decoding costs fuel per byte, and the largest string a signer receives — the request body —
+   * is passed over, never read.
+   */
+  private source: Uint8Array | null = null;
+  private start: i32 = 0;
+  private end: i32 = 0;
 
   constructor(kind: Kind, text: string = '') {
     this.kind = kind;
-    this.text = text;
+    this.value = text;
+  }
+
+  /** A string's value, a number's literal, or `true` / `false` / `null`. */
+  get text(): string {
+    const source = this.source;
+    if (source !== null) {
+      this.value = String.UTF8.decodeUnsafe(
+        source.dataStart + usize(this.start),
+        usize(this.end - this.start),
+      );
+      this.source = null;
+    }
+    return this.value;
+  }
+
+  /** A string whose value is the UTF-8 bytes `source[start..end]`, decoded when first read. */
+  static slice(source: Uint8Array, start: i32, end: i32): Json {
+    const node = new Json(Kind.String);
+    node.source = source;
+    node.start = start;
+    node.end = end;
+    return node;
   }
 
   static string(value: string): Json {
@@ -109,13 +138,14 @@ export function typeName(node: Json): string {
 }
 
 export class JsonReader {
-  private source: string;
+  private bytes: Uint8Array;
   private at: i32 = 0;
   private depth: i32 = 0;
   error: string | null = null;
 
-  constructor(source: string) {
-    this.source = source;
+  /** Reads UTF-8 JSON text as the host sends it, without decoding the whole input to a string first. */
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
   }
 
   /** Parses the whole text as one JSON value; null (with `error` set) when it is not valid JSON. */
@@ -123,17 +153,22 @@ export class JsonReader {
     const value = this.value();
     if (value === null) return null;
     this.skipSpace();
-    if (this.at < this.source.length) return this.fail('trailing characters');
+    if (this.at < this.bytes.length) return this.fail('trailing characters');
     return value;
   }
 
   private fail(what: string): Json | null {
-    if (this.error === null) this.error = what + ' at character ' + this.at.toString();
+    if (this.error === null) this.error = what + ' at byte ' + this.at.toString();
     return null;
   }
 
   private peek(): i32 {
-    return this.at < this.source.length ? this.source.charCodeAt(this.at) : -1;
+    return this.at < this.bytes.length ? i32(unchecked(this.bytes[this.at])) : -1;
+  }
+
+  /** The text of the bytes from `start` to `end`. */
+  private slice(start: i32, end: i32): string {
+    return String.UTF8.decodeUnsafe(this.bytes.dataStart + usize(start), usize(end - start));
   }
 
   private skipSpace(): void {
@@ -149,10 +184,7 @@ export class JsonReader {
     const c = this.peek();
     if (c === 0x7b) return this.object();
     if (c === 0x5b) return this.array();
-    if (c === 0x22) {
-      const text = this.string();
-      return text === null ? null : Json.string(text);
-    }
+    if (c === 0x22) return this.string();
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
     if (this.word('true')) return new Json(Kind.Bool, 'true');
     if (this.word('false')) return new Json(Kind.Bool, 'false');
@@ -161,7 +193,10 @@ export class JsonReader {
   }
 
   private word(literal: string): bool {
-    if (this.source.substr(this.at, literal.length) !== literal) return false;
+    if (this.at + literal.length > this.bytes.length) return false;
+    for (let i = 0; i < literal.length; i++) {
+      if (i32(this.bytes[this.at + i]) !== literal.charCodeAt(i)) return false;
+    }
     this.at += literal.length;
     return true;
   }
@@ -187,15 +222,16 @@ export class JsonReader {
       if (this.peek() === 0x2b || this.peek() === 0x2d) this.at++;
       if (this.digits() === 0) return this.fail('invalid number');
     }
-    return new Json(Kind.Number, this.source.substring(start, this.at));
+    return new Json(Kind.Number, this.slice(start, this.at));
   }
 
-  /** Reads a string literal (the cursor is on its opening quote) and returns its value. */
-  private string(): string | null {
+  /** Reads a string literal (the cursor is on its opening quote). */
+  private string(): Json | null {
     this.at++;
     let out = '';
     let runStart = this.at;
     while (true) {
+      this.at = this.plainEnd(this.at);
       const c = this.peek();
       if (c < 0) {
         this.fail('unterminated string');
@@ -205,13 +241,14 @@ export class JsonReader {
         this.fail('control character in string');
         return null;
       }
-      if (c === 0x22) break;
-      if (c !== 0x5c) {
+      // Most strings have no escapes: their bytes are their value, decoded only if read.
+      if (c === 0x22 && out.length === 0) {
         this.at++;
-        continue;
+        return Json.slice(this.bytes, runStart, this.at - 1);
       }
-      out += this.source.substring(runStart, this.at);
+      out += this.slice(runStart, this.at);
       this.at++;
+      if (c === 0x22) return Json.string(out);
       const escaped = this.peek();
       this.at++;
       if (escaped === 0x75) {
@@ -232,9 +269,22 @@ export class JsonReader {
       }
       runStart = this.at;
     }
-    out += this.source.substring(runStart, this.at);
-    this.at++;
-    return out;
+  }
+
+  /**
+   * Where the plain part of a string starting at `from` ends: the first quote, backslash or control
+   * byte (or the end of input). This loop sees every byte of a request body, so it stays tight.
+   */
+  private plainEnd(from: i32): i32 {
+    const bytes = this.bytes;
+    const length = bytes.length;
+    let i = from;
+    while (i < length) {
+      const c = unchecked(bytes[i]);
+      if (c === 0x22 || c === 0x5c || c < 0x20) break;
+      i++;
+    }
+    return i;
   }
 
   /** Four hex digits after `\\u` as a UTF-16 code unit, or -1. */
@@ -299,12 +349,13 @@ export class JsonReader {
       if (this.peek() !== 0x22) return this.fail('expected a string key');
       const key = this.string();
       if (key === null) return null;
+      const name = key.text;
       this.skipSpace();
       if (this.peek() !== 0x3a) return this.fail('expected `:`');
       this.at++;
       const value = this.value();
       if (value === null) return null;
-      node.keys.push(key);
+      node.keys.push(name);
       node.values.push(value);
       this.skipSpace();
       const c = this.peek();

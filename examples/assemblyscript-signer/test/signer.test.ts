@@ -228,7 +228,18 @@ describe('a session', () => {
     await expect(session).toDispatch(SignFn, signRequest([], SIGNER_STATE)).ok();
     const fuel = session.lastCall?.fuelConsumed ?? 0;
     expect(fuel).toBeGreaterThan(0);
-    // Measured near 0.4 M of the 10 M budget; a tenth leaves room yet catches a runaway loop.
+    // Measured near 0.3 M of the 10 M budget; a tenth leaves room yet catches a runaway loop.
     expect(fuel).toBeLessThan(underTest.limits.fuel / 10);
+  });
+
+  test('signs a request with a 64 KiB body inside the budget', async ({ session, plugin: underTest }) => {
+    // sign receives the whole shaped body, so its cost grows with the body; the plugin only
+    // scans past it (measured near 3.3 M fuel here).
+    const request = signRequest([], SIGNER_STATE);
+    request.shaped.body_base64 = base64('x'.repeat(65_536));
+    await expect(session)
+      .toDispatch(SignFn, request)
+      .ok(expect.objectContaining({ headers: [signature('POST', 'https://api.anthropic.com/v1/messages')] }));
+    expect(session.lastCall?.fuelConsumed).toBeLessThan(underTest.limits.fuel / 2);
   });
 });
