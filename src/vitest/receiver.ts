@@ -1,37 +1,64 @@
 /**
  * Vitest layer: what a matcher was called on. Every matcher takes wasm bytes or a
- * `PluginUnderTest`; `toDispatch` also takes a `PluginSession`. A session holds one instance and
- * the metadata of its handshake but not the module, so the matchers that build their own
- * instances cannot run on it. Anything else is a usage error, reported in Jest's matcher-error style.
+ * `PluginUnderTest`; all but the identity ones also take a `PluginSession`. `toDispatch` calls the
+ * session's own instance; the matchers that build their own instances run on `session.plugin`
+ * (which carries the capabilities the session offered) and repeat the session's offer, so they
+ * test the plugin the session was made from under the same host. The identity matchers read the
+ * module's bytes and, per the API, take only the plugin itself. Anything else is a usage error,
+ * reported in Jest's matcher-error style.
  */
 import type { MatcherState } from 'vitest';
-import { isPluginUnderTest, type PluginSession, type PluginSource } from '../conformance/index.js';
+import {
+  type HandshakeOptions,
+  isPluginUnderTest,
+  type PluginSession,
+  type PluginSource,
+} from '../conformance/index.js';
 import { HANDSHAKE_FUEL } from '../wire/index.js';
 
 export type Receiver =
   | { readonly kind: 'source'; readonly source: PluginSource }
   | { readonly kind: 'session'; readonly session: PluginSession };
 
-const SOURCE = 'wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()';
+/** A matcher that builds its own instances: the plugin, and the offer to handshake it with. */
+export interface PluginTarget {
+  readonly source: PluginSource;
+  /** the session's offered versions; empty (the default offer) for a plugin passed directly */
+  readonly handshake: HandshakeOptions;
+}
 
-/** The plugin a source-only matcher runs on, or a `TypeError` that names what was received. */
-export function sourceOf(state: MatcherState, hint: string, received: unknown): PluginSource {
+const SOURCE = 'wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()';
+const SOURCE_OR_SESSION = `${SOURCE.replace(' or a ', ', a ')} or a PluginSession`;
+
+/** The plugin an identity matcher reads, or a `TypeError` that names what was received. */
+export function identitySourceOf(state: MatcherState, hint: string, received: unknown): PluginSource {
   if (isSource(received)) return received;
-  const problem = receivedProblem(state);
   if (looksLikeSession(received)) {
     throw new TypeError(
-      `${hint}\n\n${problem} is a PluginSession, which only dispatches; this matcher needs the plugin ` +
-        'itself: pass the wasm bytes or the PluginUnderTest (the `plugin` fixture)',
+      `${hint}\n\n${receivedProblem(state)} is a PluginSession; the identity matchers read the module ` +
+        'itself: pass the wasm bytes or the PluginUnderTest (the `plugin` fixture, or `session.plugin`)',
     );
   }
   throw wrongReceiver(state, hint, received, SOURCE);
+}
+
+/**
+ * The plugin a handshake, self-check or verify matcher runs on — for a session, the plugin it was
+ * made from and its offer — or a `TypeError` that names what was received.
+ */
+export function targetOf(state: MatcherState, hint: string, received: unknown): PluginTarget {
+  if (isSource(received)) return { source: received, handshake: {} };
+  if (looksLikeSession(received) && isPluginUnderTest(received.plugin)) {
+    return { source: received.plugin, handshake: { functionVersions: offeredVersions(received) } };
+  }
+  throw wrongReceiver(state, hint, received, SOURCE_OR_SESSION);
 }
 
 /** The plugin or session `toDispatch` runs on, or a `TypeError` that names what was received. */
 export function receiverOf(state: MatcherState, hint: string, received: unknown): Receiver {
   if (isSource(received)) return { kind: 'source', source: received };
   if (looksLikeSession(received)) return { kind: 'session', session: received };
-  throw wrongReceiver(state, hint, received, `${SOURCE.replace(' or a ', ', a ')} or a PluginSession`);
+  throw wrongReceiver(state, hint, received, SOURCE_OR_SESSION);
 }
 
 /** The fuel each guest call of `source` may burn: its own limit, or the reference's 10 000 000. */
@@ -60,6 +87,15 @@ function looksLikeSession(value: unknown): value is PluginSession {
     typeof candidate.close === 'function' &&
     typeof candidate.metadata === 'object' &&
     candidate.metadata !== null
+  );
+}
+
+/** The session's record is frozen; the handshake options want arrays of their own. */
+function offeredVersions(session: PluginSession): HandshakeOptions['functionVersions'] {
+  return Object.fromEntries(
+    Object.entries(session.functionVersions).flatMap(([name, versions]) =>
+      versions === undefined ? [] : [[name, [...versions]]],
+    ),
   );
 }
 

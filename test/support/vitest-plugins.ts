@@ -54,3 +54,34 @@ export function trappingSelfCheckPlugin(): Uint8Array {
 export function failingShapePlugin(message = 'upstream refused'): Uint8Array {
   return shapePlugin({ exports: { shape: fail(message) } });
 }
+
+/** Chooses `shape` v2: refused under the default offer (v1 only), accepted when v2 is offered. */
+export function choosesShapeV2Plugin(): Uint8Array {
+  return shapePlugin({
+    exports: {
+      cc_lb_handshake: output(
+        acceptJson({
+          chosen_versions: { shape: 2 },
+          plugin_supported: { shape: [1, 2] },
+          implemented_functions: ['shape'],
+        }),
+      ),
+    },
+  });
+}
+
+/** A shape plugin that requires the host capability `observability:emit`. */
+export function capabilityShapePlugin(): Uint8Array {
+  return shapePlugin({
+    exports: {
+      cc_lb_handshake: output(
+        acceptJson({
+          chosen_versions: { shape: 1 },
+          plugin_supported: { shape: [1] },
+          implemented_functions: ['shape'],
+          required_capabilities: ['observability:emit'],
+        }),
+      ),
+    },
+  });
+}

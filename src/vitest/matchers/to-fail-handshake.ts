@@ -1,7 +1,8 @@
 /**
  * Vitest layer: `await expect(plugin).toFailHandshake(kindOrFields)` — `handshake.run` throws a
  * `HandshakeError` whose kind (or the kind of a host or wire error in its cause chain, such as
- * `'UndeclaredExport'`) or whose fields match.
+ * `'UndeclaredExport'`) or whose fields match. On a session, the session's handshake is repeated
+ * on a fresh instance (same plugin, capabilities and offer), which a deterministic plugin passes.
  */
 import type { MatcherState } from 'vitest';
 import { HandshakeError, handshake } from '../../conformance/index.js';
@@ -14,7 +15,7 @@ import {
   matchesErrorExpectation,
 } from '../error-expectation.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, sourceOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
 
 export function toFailHandshake(
@@ -24,11 +25,11 @@ export function toFailHandshake(
 ): Promise<Verdict> {
   const call = matcherCall(this, 'toFailHandshake', 'expected');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const { source, handshake: options } = targetOf(this, call.hint, received);
     const expected = checkErrorExpectation(this, call.hint, expectation);
     const wanted = expectationText(this, expected);
     try {
-      const report = await handshake.run(source);
+      const report = await handshake.run(source, options);
       const fuel = fuelText(report.fuelConsumed, fuelBudgetOf(source));
       return {
         pass: false,

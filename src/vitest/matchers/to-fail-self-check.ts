@@ -1,7 +1,8 @@
 /**
  * Vitest layer: `await expect(plugin).toFailSelfCheck(kindOrFields)` — `selfCheck.run` throws a
  * `SelfCheckError` whose kind (or the kind of a host or wire error in its cause chain, such as
- * `'SuccessWithFailures'`) or whose fields match.
+ * `'SuccessWithFailures'`) or whose fields match. On a session, the self-check runs on
+ * `session.plugin` in an instance of its own, as the host runs it.
  */
 import type { MatcherState } from 'vitest';
 import { SelfCheckError, selfCheck } from '../../conformance/index.js';
@@ -14,7 +15,7 @@ import {
   matchesErrorExpectation,
 } from '../error-expectation.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, sourceOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
 
 export function toFailSelfCheck(
@@ -24,7 +25,7 @@ export function toFailSelfCheck(
 ): Promise<Verdict> {
   const call = matcherCall(this, 'toFailSelfCheck', 'expected');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const { source } = targetOf(this, call.hint, received);
     const expected = checkErrorExpectation(this, call.hint, expectation);
     const wanted = expectationText(this, expected);
     try {

@@ -1,23 +1,24 @@
 /**
  * Vitest layer: `await expect(plugin).toHandshake(expected?)` — `handshake.run` succeeds and, when
- * given, its report matches `expected` as a subset (like `toMatchObject`).
+ * given, its report matches `expected` as a subset (like `toMatchObject`). On a session, the
+ * session's handshake is repeated on a fresh instance: same plugin, capabilities and offer.
  */
 import type { MatcherState } from 'vitest';
 import { HandshakeError, type HandshakeReport, handshake } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, sourceOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
 
 export function toHandshake(this: MatcherState, received: unknown, expected?: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toHandshake', expected === undefined ? '' : 'expected');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const { source, handshake: options } = targetOf(this, call.hint, received);
     const { printExpected, printReceived } = this.utils;
     let report: HandshakeReport;
     try {
-      report = await handshake.run(source);
+      report = await handshake.run(source, options);
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       return {

@@ -7,13 +7,13 @@ import { IdentityError, identity } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { sourceOf } from '../receiver.js';
+import { identitySourceOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
 
 export function toHaveIdentity(this: MatcherState, received: unknown, expected: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toHaveIdentity', 'expected');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const source = identitySourceOf(this, call.hint, received);
     const { printExpected, printReceived, iterableEquality, subsetEquality } = this.utils;
     let found: { name: string; version: string; abiEnvelope: number };
     try {

@@ -1,17 +1,18 @@
 /**
- * Vitest layer: `await expect(plugin).toPassSelfCheck()` — `selfCheck.run` reports `Success`.
+ * Vitest layer: `await expect(plugin).toPassSelfCheck()` — `selfCheck.run` reports `Success`. On a
+ * session, the self-check runs on `session.plugin` in an instance of its own, as the host runs it.
  */
 import type { MatcherState } from 'vitest';
 import { SelfCheckError, selfCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, sourceOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 
 export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toPassSelfCheck', '');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const { source } = targetOf(this, call.hint, received);
     try {
       const report = await selfCheck.run(source);
       const fuel = fuelText(report.fuelConsumed, fuelBudgetOf(source));

@@ -7,12 +7,12 @@ import type { MatcherState } from 'vitest';
 import { IdentityError, identity, type StaticCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { matcherCall } from '../matcher-call.js';
-import { sourceOf } from '../receiver.js';
+import { identitySourceOf } from '../receiver.js';
 
 export function toPassStaticChecks(this: MatcherState, received: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toPassStaticChecks', '');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const source = identitySourceOf(this, call.hint, received);
     let checks: readonly StaticCheck[];
     try {
       checks = (await identity.read(source)).staticChecks;

@@ -2,6 +2,8 @@
  * Vitest layer: `await expect(plugin).toVerifyAs(kind)` — the verify flow of that plugin kind
  * returns a report whose every layer passed. A `VerifyError` fails with its cause chain; a report
  * with a failed layer (the identity layer fails on a static check without an error) lists the layers.
+ * On a session, the flow runs on `session.plugin` with its capabilities; the flow's own default
+ * offer stands, as the reference's verifier knows no other.
  */
 import type { MatcherState } from 'vitest';
 import {
@@ -17,7 +19,7 @@ import {
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { sourceOf } from '../receiver.js';
+import { targetOf } from '../receiver.js';
 import type { VerifyKind } from '../types.js';
 
 const KINDS: readonly VerifyKind[] = ['shape', 'router', 'observability', 'signer'];
@@ -25,7 +27,7 @@ const KINDS: readonly VerifyKind[] = ['shape', 'router', 'observability', 'signe
 export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toVerifyAs', typeof kind === 'string' ? kind : 'kind');
   return deferVerdict(this, call.text, async () => {
-    const source = sourceOf(this, call.hint, received);
+    const { source } = targetOf(this, call.hint, received);
     if (!KINDS.includes(kind as VerifyKind)) {
       const { printExpected, printWithType, EXPECTED_COLOR, BOLD_WEIGHT } = this.utils;
       throw new TypeError(

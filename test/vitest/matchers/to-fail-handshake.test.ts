@@ -1,23 +1,16 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
-import { plugin } from '../../../src/conformance/index.js';
-import { output } from '../../../src/wat/index.js';
+import { PluginSession, plugin } from '../../../src/conformance/index.js';
 import { uncoloured } from '../../support/uncoloured.js';
-import { shapePlugin, undeclaredExportPlugin } from '../../support/vitest-plugins.js';
+import {
+  capabilityShapePlugin,
+  choosesShapeV2Plugin,
+  shapePlugin,
+  undeclaredExportPlugin,
+} from '../../support/vitest-plugins.js';
 
 /** Chooses shape v2 where the host offers only v1: the wire validator's ChosenVersionNotOffered. */
-const choosesV2 = shapePlugin({
-  exports: {
-    cc_lb_handshake: output({
-      handshake_schema_version: 1,
-      envelope_version: 1,
-      chosen_versions: { shape: 2 },
-      plugin_supported: { shape: [1, 2] },
-      implemented_functions: ['shape'],
-      required_capabilities: [],
-    }),
-  },
-});
+const choosesV2 = choosesShapeV2Plugin();
 
 describe('toFailHandshake', () => {
   test('matches the conformance kind, a host kind in the cause chain, or a wire kind below it', async () => {
@@ -106,6 +99,51 @@ describe('toFailHandshake', () => {
     `);
   });
 
+  test('takes a PluginSession and repeats its handshake, which the session already passed', async () => {
+    // A session exists only after a successful handshake, and the repeat uses the same plugin,
+    // capabilities and offer: the failures the bytes alone show must not appear through it.
+    const withCapability = await PluginSession.create(capabilityShapePlugin(), {
+      capabilities: ['observability:emit'],
+    });
+    const offeringV2 = await PluginSession.create(choosesV2, { functionVersions: { shape: [1, 2] } });
+    try {
+      await expect(capabilityShapePlugin()).toFailHandshake({
+        kind: 'MissingCapability',
+        name: 'observability:emit',
+      });
+      await expect(withCapability).not.toFailHandshake('MissingCapability');
+      await expect(choosesV2).toFailHandshake('ChosenVersionNotOffered');
+      await expect(offeringV2).not.toFailHandshake('ChosenVersionNotOffered');
+      await expect(
+        uncoloured(expect(withCapability).toFailHandshake('MissingCapability')),
+      ).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [Error: expect(received).toFailHandshake(expected)
+
+        Expected failure: MissingCapability
+        Received: the handshake succeeded (fuel used: <n> of 10000000)
+
+        Report: Object {
+          "chosenVersions": Object {
+            "shape": 1,
+          },
+          "envelopeVersion": 1,
+          "fuelConsumed": <n>,
+          "identity": Object {
+            "abiEnvelope": 1,
+            "name": "demo-shape",
+            "version": "1.2.3",
+          },
+          "negotiatedCapabilities": Array [
+            "observability:emit",
+          ],
+        }]
+      `);
+    } finally {
+      await withCapability.close();
+      await offeringV2.close();
+    }
+  });
+
   test('rejects an expectation that is neither a kind nor an object, and a wrong receiver', async () => {
     await expect(
       uncoloured(expect(shapePlugin()).toFailHandshake(42 as never)),
@@ -122,7 +160,7 @@ describe('toFailHandshake', () => {
     ).rejects.toThrowErrorMatchingInlineSnapshot(`
       [TypeError: expect(received).toFailHandshake(expected)
 
-      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView), a PluginUnderTest from plugin() or a PluginSession
 
       Received has type:  Null
       Received has value: null]

@@ -1,5 +1,6 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
+import { PluginSession, plugin } from '../../../src/conformance/index.js';
 import { output, selfCheckJson } from '../../../src/wat/index.js';
 import { uncoloured } from '../../support/uncoloured.js';
 import { shapePlugin, trappingSelfCheckPlugin } from '../../support/vitest-plugins.js';
@@ -65,13 +66,40 @@ describe('toFailSelfCheck', () => {
     `);
   });
 
+  test('takes a PluginSession and runs the self-check on the plugin it was made from', async () => {
+    // the handshake a session runs never calls cc_lb_self_check, so these sessions exist
+    const trapping = await PluginSession.create(plugin(trappingSelfCheckPlugin(), { fuel: 5_000_000 }));
+    const good = await PluginSession.create(shapePlugin());
+    try {
+      await expect(trapping).toFailSelfCheck({
+        kind: 'WasmTrap',
+        cause: expect.objectContaining({ kind: 'Call' }),
+      });
+      await expect(good).not.toFailSelfCheck('WasmTrap');
+      await expect(uncoloured(expect(trapping).toFailSelfCheck('FailureStatus'))).rejects.toThrow(
+        /^expect\(received\)\.toFailSelfCheck\(expected\)\n\nExpected failure: FailureStatus\nReceived failure: SelfCheckError WasmTrap: /,
+      );
+      await expect(
+        uncoloured(expect(good).toFailSelfCheck('WasmTrap')),
+      ).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [Error: expect(received).toFailSelfCheck(expected)
+
+        Expected failure: WasmTrap
+        Received: the self-check passed (fuel used: <n> of 10000000)]
+      `);
+    } finally {
+      await trapping.close();
+      await good.close();
+    }
+  });
+
   test('rejects a wrong receiver', async () => {
     await expect(
       uncoloured(expect(12).toFailSelfCheck('WasmTrap')),
     ).rejects.toThrowErrorMatchingInlineSnapshot(`
       [TypeError: expect(received).toFailSelfCheck(expected)
 
-      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView), a PluginUnderTest from plugin() or a PluginSession
 
       Received has type:  Number
       Received has value: 12]

@@ -1,8 +1,13 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
-import { plugin } from '../../../src/conformance/index.js';
+import { PluginSession, plugin } from '../../../src/conformance/index.js';
 import { uncoloured } from '../../support/uncoloured.js';
-import { shapePlugin, undeclaredExportPlugin } from '../../support/vitest-plugins.js';
+import {
+  capabilityShapePlugin,
+  choosesShapeV2Plugin,
+  shapePlugin,
+  undeclaredExportPlugin,
+} from '../../support/vitest-plugins.js';
 
 const good = shapePlugin();
 
@@ -100,11 +105,55 @@ describe('toHandshake', () => {
     `);
   });
 
+  test('takes a PluginSession and repeats its handshake: same plugin, capabilities and offer', async () => {
+    const plain = await PluginSession.create(plugin(good, { fuel: 5_000_000 }));
+    const withCapability = await PluginSession.create(capabilityShapePlugin(), {
+      capabilities: ['observability:emit'],
+    });
+    const offeringV2 = await PluginSession.create(choosesShapeV2Plugin(), {
+      functionVersions: { shape: [1, 2] },
+    });
+    try {
+      await expect(plain).toHandshake({ chosenVersions: { shape: 1 }, identity: { name: 'demo-shape' } });
+      // each passes only because the session's capabilities or offer are used: the bytes alone fail
+      await expect(withCapability).toHandshake({ negotiatedCapabilities: ['observability:emit'] });
+      await expect(capabilityShapePlugin()).not.toHandshake();
+      await expect(offeringV2).toHandshake({ chosenVersions: { shape: 2 } });
+      await expect(choosesShapeV2Plugin()).not.toHandshake();
+      // the budget said is the session's plugin's own
+      await expect(
+        uncoloured(expect(plain).toHandshake({ chosenVersions: { shape: 2 } })),
+      ).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [Error: expect(received).toHandshake(expected)
+
+        The handshake succeeded (fuel used: <n> of 5000000), but its report does not match
+
+        Expected: Object {
+          "chosenVersions": Object {
+            "shape": 2,
+          },
+        }
+        Received: Object {
+          "chosenVersions": Object {
+            "shape": 1,
+          },
+        }]
+      `);
+      await expect(uncoloured(expect(offeringV2).not.toHandshake())).rejects.toThrow(
+        /^expect\(received\)\.not\.toHandshake\(\)\n\nExpected the handshake to fail, but it succeeded \(fuel used: <n> of 10000000\)/,
+      );
+    } finally {
+      await plain.close();
+      await withCapability.close();
+      await offeringV2.close();
+    }
+  });
+
   test('rejects a receiver that is not a plugin, naming what it got', async () => {
     await expect(uncoloured(expect('plugin.wasm').toHandshake())).rejects.toThrowErrorMatchingInlineSnapshot(`
       [TypeError: expect(received).toHandshake()
 
-      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView), a PluginUnderTest from plugin() or a PluginSession
 
       Received has type:  String
       Received has value: "plugin.wasm"]

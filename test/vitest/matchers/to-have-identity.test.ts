@@ -1,6 +1,6 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
-import { plugin } from '../../../src/conformance/index.js';
+import { PluginSession, plugin } from '../../../src/conformance/index.js';
 import { uncoloured } from '../../support/uncoloured.js';
 import { shapePlugin } from '../../support/vitest-plugins.js';
 
@@ -62,6 +62,22 @@ describe('toHaveIdentity', () => {
         "version": "1.2.3",
       }]
     `);
+  });
+
+  test('rejects a PluginSession, pointing at session.plugin (identity matchers read the module)', async () => {
+    const session = await PluginSession.create(good);
+    try {
+      await expect(session.plugin).toHaveIdentity({ name: 'demo-shape' });
+      await expect(
+        uncoloured(expect(session).toHaveIdentity({ name: 'demo-shape' })),
+      ).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [TypeError: expect(received).toHaveIdentity(expected)
+
+        Matcher error: received value is a PluginSession; the identity matchers read the module itself: pass the wasm bytes or the PluginUnderTest (the \`plugin\` fixture, or \`session.plugin\`)]
+      `);
+    } finally {
+      await session.close();
+    }
   });
 
   test('rejects a wrong receiver', async () => {

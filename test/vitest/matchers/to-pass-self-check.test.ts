@@ -1,6 +1,6 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
-import { plugin } from '../../../src/conformance/index.js';
+import { PluginSession, plugin } from '../../../src/conformance/index.js';
 import { output, selfCheckJson } from '../../../src/wat/index.js';
 import { uncoloured } from '../../support/uncoloured.js';
 import { shapePlugin, trappingSelfCheckPlugin } from '../../support/vitest-plugins.js';
@@ -56,13 +56,41 @@ describe('toPassSelfCheck', () => {
     `);
   });
 
+  test('takes a PluginSession and runs the self-check on the plugin it was made from', async () => {
+    // the handshake a session runs never calls cc_lb_self_check, so the failing one exists too
+    const good = await PluginSession.create(plugin(shapePlugin(), { fuel: 5_000_000 }));
+    const failing = await PluginSession.create(reportsFailure);
+    try {
+      await expect(good).toPassSelfCheck();
+      await expect(failing).not.toPassSelfCheck();
+      await expect(uncoloured(expect(failing).toPassSelfCheck())).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [Error: expect(received).toPassSelfCheck()
+
+        Expected the self-check to pass
+        Received failure: SelfCheckError FailureStatus: self-check reported failure status
+          caused by SelfCheckExecutionError FailureStatus: self-check reported failure status with 1 failure(s)]
+      `);
+      // the budget said is the session's plugin's own
+      await expect(
+        uncoloured(expect(good).not.toPassSelfCheck()),
+      ).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [Error: expect(received).not.toPassSelfCheck()
+
+        Expected the self-check to fail, but it passed (fuel used: <n> of 5000000)]
+      `);
+    } finally {
+      await good.close();
+      await failing.close();
+    }
+  });
+
   test('rejects a wrong receiver', async () => {
     await expect(
       uncoloured(expect({ wasm: shapePlugin() }).toPassSelfCheck()),
     ).rejects.toThrowErrorMatchingInlineSnapshot(`
       [TypeError: expect(received).toPassSelfCheck()
 
-      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView), a PluginUnderTest from plugin() or a PluginSession
 
       Received has type:  Object
       Received has value: Object {

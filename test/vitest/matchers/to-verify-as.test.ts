@@ -1,7 +1,8 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
+import { PluginSession } from '../../../src/conformance/index.js';
 import { uncoloured } from '../../support/uncoloured.js';
-import { failingShapePlugin, shapePlugin } from '../../support/vitest-plugins.js';
+import { capabilityShapePlugin, failingShapePlugin, shapePlugin } from '../../support/vitest-plugins.js';
 
 const good = shapePlugin();
 
@@ -74,6 +75,32 @@ describe('toVerifyAs', () => {
     `);
   });
 
+  test('takes a PluginSession and verifies the plugin it was made from, with its capabilities', async () => {
+    const withCapability = await PluginSession.create(capabilityShapePlugin(), {
+      capabilities: ['observability:emit'],
+    });
+    // the handshake succeeds; only the verify flow's dispatches reach the failing export
+    const failing = await PluginSession.create(failingShapePlugin());
+    try {
+      // passes only because the session's capabilities are offered: the bytes alone fail
+      await expect(withCapability).toVerifyAs('shape');
+      await expect(capabilityShapePlugin()).not.toVerifyAs('shape');
+      await expect(failing).not.toVerifyAs('shape');
+      await expect(
+        uncoloured(expect(failing).toVerifyAs('shape')),
+      ).rejects.toThrowErrorMatchingInlineSnapshot(`
+        [Error: expect(received).toVerifyAs(shape)
+
+        Expected the plugin to verify as shape
+        Received failure: VerifyError Dispatch: dispatch verification failed: shape dispatch fell back with policy FailRequest
+          caused by DispatchError Fallback: shape dispatch fell back with policy FailRequest (stage plugin_call: PluginCall: plugin call failed: upstream refused)]
+      `);
+    } finally {
+      await withCapability.close();
+      await failing.close();
+    }
+  });
+
   test('rejects an unknown kind and a wrong receiver', async () => {
     await expect(
       uncoloured(expect(good).toVerifyAs('filter' as never)),
@@ -90,7 +117,7 @@ describe('toVerifyAs', () => {
     ).rejects.toThrowErrorMatchingInlineSnapshot(`
       [TypeError: expect(received).toVerifyAs(shape)
 
-      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView) or a PluginUnderTest from plugin()
+      Matcher error: received value must be wasm bytes (Uint8Array, ArrayBuffer or ArrayBufferView), a PluginUnderTest from plugin() or a PluginSession
 
       Received has type:  Map
       Received has value: Map {}]
