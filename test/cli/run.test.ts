@@ -190,6 +190,38 @@ describe('verify', () => {
     );
   });
 
+  it('verifies every negotiated kind under --kind auto, noting only functions no kind covers', async () => {
+    const path = await file(
+      'multi-kind.wasm',
+      pluginModule({
+        identity: { plugin_name: 'cli-multi' },
+        exports: {
+          cc_lb_handshake: output(
+            acceptJson({
+              chosen_versions: { shape: 1, observe: 1, normalize_error: 1 },
+              plugin_supported: { shape: [1], observe: [1], normalize_error: [1] },
+              implemented_functions: ['shape', 'observe', 'normalize_error'],
+            }),
+          ),
+          cc_lb_self_check: output(selfCheckJson()),
+          shape: output(SHAPE_RESPONSE),
+          observe: output({ _v: 1 }),
+          normalize_error: output({ _v: 1 }),
+        },
+      }),
+    );
+    const r = await run(path);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`cc-lb-conformance verify ${path} (kind: shape, observability)`);
+    expect(lines.filter((l) => l.startsWith('  note:'))).toEqual([
+      "  note: plugin also declares 'normalize_error'",
+    ]);
+    expect(r.stdout).toMatch(/✓ dispatch:shape:basic /);
+    expect(r.stdout).toMatch(/✓ dispatch:robustness:multi_event_batch /);
+    expect(lines.at(-1)).toBe('PASS 11 layer(s) passed');
+  });
+
   it('fails when the plugin negotiates nothing it can dispatch', async () => {
     const path = await file(
       'empty.wasm',

@@ -38,6 +38,20 @@ export function kindsFromFunctions(chosen: Iterable<string>): VerifyKind[] {
   return kinds;
 }
 
+/**
+ * The extras of a run over several kinds: each kind lists every chosen function it does not
+ * require, so a function is extra to the whole run only when every kind's report lists it. One
+ * note each, in the reports' (code-point) order; `plugin also declares 'observe'` beside the
+ * observability layers would only mislead.
+ */
+export function runExtras(reports: readonly VerifyReport[]): VerifyReport['extras'] {
+  const [first, ...rest] = reports;
+  if (first === undefined) return [];
+  return first.extras.filter((extra) =>
+    rest.every((report) => report.extras.some((e) => e.kind === extra.kind && e.message === extra.message)),
+  );
+}
+
 /** The error's message, with the flag that fixes it when the plugin merely needs a capability. */
 export function withHint(error: unknown): string {
   const e = error as { kind?: unknown; name?: unknown; message: string };
@@ -180,9 +194,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
         row.fuelConsumed === undefined ? undefined : { used: row.fuelConsumed, budget: p.limits.fuel },
       );
     }
-    for (const report of Object.values(verifyReports)) {
-      for (const extra of report.extras) out.line(`  note: ${extra.message}`);
-    }
+    for (const extra of runExtras(Object.values(verifyReports))) out.line(`  note: ${extra.message}`);
     const failed = rows.filter((r) => !r.passed).length;
     out.verdict(
       passed,
