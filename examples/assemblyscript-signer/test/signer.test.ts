@@ -7,6 +7,8 @@ import {
   dispatch,
   handshake,
   OnUnauthorizedFn,
+  PluginSession,
+  plugin,
   SignFn,
   type SignRequest,
 } from 'cc-lb-plugin-conformance';
@@ -241,5 +243,21 @@ describe('a session', () => {
       .toDispatch(SignFn, request)
       .ok(expect.objectContaining({ headers: [signature('POST', 'https://api.anthropic.com/v1/messages')] }));
     expect(session.lastCall?.fuelConsumed).toBeLessThan(underTest.limits.fuel / 2);
+  });
+
+  test("frees each call's memory: many large requests fit in 1 MiB of guest memory", async ({ wasm }) => {
+    // The host keeps one instance for many calls. Each of these requests takes ~90 KB of guest
+    // memory while it runs; without the collection at the end of every export (assembly/guest.ts)
+    // the ninth call would already trap at the 16-page cap.
+    const session = await PluginSession.create(plugin(wasm, { maxMemoryPages: 16 }));
+    try {
+      const request = signRequest([], SIGNER_STATE);
+      request.shaped.body_base64 = base64('x'.repeat(65_536));
+      for (let call = 0; call < 30; call++) {
+        await expect(session).toDispatch(SignFn, request).ok();
+      }
+    } finally {
+      await session.close();
+    }
   });
 });
