@@ -272,6 +272,44 @@ describe('package root (cc-lb-plugin-conformance)', () => {
     }
   });
 
+  it('plugin() returns the { wasm, capabilities, limits } descriptor', () => {
+    const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    const descriptor = root.plugin(bytes, { capabilities: new Set(['streaming']), fuel: 5 });
+    expect(Object.keys(descriptor).sort()).toEqual(['capabilities', 'limits', 'wasm']);
+    expect([...descriptor.capabilities]).toEqual(['streaming']);
+    expect(descriptor.limits).toMatchObject({ fuel: 5, maxMemoryPages: 2048 });
+    expect(root.isPluginUnderTest(descriptor)).toBe(true);
+  });
+
+  it('a PluginSession exposes identity, metadata, negotiatedFunctions, lastCall and close()', async () => {
+    const { acceptJson, output, pluginModule, selfCheckJson } = watEntry;
+    const session = await root.PluginSession.create(
+      pluginModule({
+        exports: {
+          cc_lb_handshake: output(
+            acceptJson({
+              chosen_versions: { observe: 1 },
+              plugin_supported: { observe: [1] },
+              implemented_functions: ['observe'],
+            }),
+          ),
+          cc_lb_self_check: output(selfCheckJson()),
+          observe: output({ _v: 1 }),
+        },
+      }),
+    );
+    try {
+      expect(session.identity.plugin_name).toBe('test-plugin');
+      expect(session.metadata.negotiated_functions).toEqual({ observe: 1 });
+      expect(session.negotiatedFunctions).toEqual({ observe: 1 });
+      await expect(session.dispatch(root.ObserveFn)).resolves.toMatchObject({ kind: 'ok', response: {} });
+      expect(session.lastCall).toMatchObject({ function: 'observe', fuelConsumed: expect.any(Number) });
+      expect(typeof session.lastCall?.durationMs).toBe('number');
+    } finally {
+      await session.close();
+    }
+  });
+
   it('does not pull Vitest in: none of the matchers is a root export', () => {
     for (const name of [...MATCHER_NAMES, 'pluginTest']) {
       expect(name in root, name).toBe(false);

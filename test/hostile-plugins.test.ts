@@ -308,6 +308,36 @@ describe('dispatch and sessions', () => {
   });
 });
 
+describe('production host functions are not there to lean on', () => {
+  /*
+   * HF-01 calls `cc_lb_now_unix_ms` on an instance built *with* the production host functions
+   * (runtime 0.3.0). Conformance instances register none (PROTOCOL.md §10), and this package only
+   * builds conformance instances, so HF-01 itself does not apply; its counterpart here is that the
+   * same module is refused up front with a message naming the import and the rule.
+   */
+  const clockTest = withCustomSection(
+    wat`(module
+      (import "extism:host/user" "cc_lb_now_unix_ms" (func $now (result i64)))
+      (func (export "cc_lb_handshake") (result i32) (drop (call $now)) (i32.const 0))
+      (func (export "cc_lb_self_check") (result i32) (i32.const 0))
+      (func (export "check_now") (result i32) (drop (call $now)) (i32.const 0)))`,
+    IDENTITY_SECTION,
+    '{"magic":[204,27,112,16,0,1,0,0],"abi_envelope":1,"plugin_name":"clock-test","plugin_version":"1.0.0"}',
+  );
+  const refusal =
+    'import "extism:host/user" "cc_lb_now_unix_ms" is not provided: the cc-lb host registers no host functions for conformance runs';
+
+  it('HF-01 counterpart: a module importing cc_lb_now_unix_ms fails to instantiate, naming the import', async () => {
+    const error = await failure(handshake.run(clockTest));
+    expect(error.kind).toBe('Instantiate');
+    expect(error.message).toBe(`plugin instantiation failed: ${refusal}`);
+    const report = await identity.read(clockTest);
+    expect(report.staticChecks.filter((c) => !c.pass)).toEqual([
+      { name: 'ExtismCanInstantiate', pass: false, detail: `failed to instantiate plugin: ${refusal}` },
+    ]);
+  });
+});
+
 describe('verify on hostile plugins', () => {
   it.each<[ModuleName, string, string]>([
     [
