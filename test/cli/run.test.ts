@@ -411,6 +411,13 @@ describe('stamp', () => {
     expect(readIdentity(await readFile(path)).plugin_name).toBe('in-place');
   });
 
+  it('names an unwritable --out target (exit 2), leaving no temporary file behind', async () => {
+    const target = join(dir, 'no-such-dir', 'stamped.wasm');
+    const r = await run('stamp', good, '--name', 'x', '--version', '1', '--out', target);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cc-lb-conformance: cannot write ${target}: ENOENT\n`);
+  });
+
   it('refuses an identity the host would reject (exit 2)', async () => {
     const r = await run('stamp', good, '--name', 'Bad.Name', '--version', '1');
     expect(r.code).toBe(2);

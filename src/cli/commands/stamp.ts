@@ -3,13 +3,13 @@
  * toolchain that cannot emit custom sections (AssemblyScript, TinyGo, …), replacing any existing
  * one. The identity is validated first, so a stamped module always passes the host's reader.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readIdentity } from '../../host/index.js';
 import { withIdentity } from '../../wat/sections.js';
 import { CC_LB_PLUGIN_MAGIC, IdentityValidationError, validateIdentity } from '../../wire/index.js';
 import { type CliCommand, UsageError } from '../args.js';
-import { readPluginFile } from '../input.js';
+import { InputError, readPluginFile } from '../input.js';
 import type { Printer } from '../output.js';
 
 export async function runStamp(cmd: CliCommand, out: Printer): Promise<number> {
@@ -31,8 +31,15 @@ export async function runStamp(cmd: CliCommand, out: Printer): Promise<number> {
   const read = readIdentity(stamped);
   const target = cmd.out ?? cmd.file;
   const temp = join(dirname(target), `.${process.pid}.${Date.now()}.stamp.tmp`);
-  await writeFile(temp, stamped);
-  await rename(temp, target);
+  try {
+    await writeFile(temp, stamped);
+    await rename(temp, target);
+  } catch (error) {
+    // An unwritable target is an input problem (exit 2) to be named, not an internal error.
+    await rm(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot write ${target}: ${code ?? (error as Error).message}`);
+  }
   if (cmd.json) {
     out.json({ command: 'stamp', file: target, passed: true, identity: read });
   } else {
