@@ -164,6 +164,20 @@ describe('on_unauthorized', () => {
       .toDispatch(OnUnauthorizedFn, { ...OnUnauthorizedFn.dryRunRequest(), signer_state: SIGNER_STATE })
       .ok({ decision: 'fail', signer_state: SIGNER_STATE });
   });
+
+  test('passes any JSON state through intact: escapes, non-ASCII text, big and fractional numbers', async ({
+    wasm,
+  }) => {
+    const state = {
+      key_id: 'example-key',
+      note: '한글 "quoted" \\ tab\t newline\n 🙂 \u0001',
+      counters: [0, -1, 1.5, 18446744073709551615n, true, null],
+      nested: { empty: {}, list: [] },
+    };
+    await expect(wasm)
+      .toDispatch(OnUnauthorizedFn, { ...OnUnauthorizedFn.dryRunRequest(), signer_state: state })
+      .ok({ decision: 'fail', signer_state: state });
+  });
 });
 
 describe('the _v envelope and request decoding', () => {
