@@ -3,8 +3,10 @@
  * that says which file and what was wrong with it.
  */
 import { readFile } from 'node:fs/promises';
+import { type PluginUnderTest, plugin } from '../conformance/index.js';
 import { loadWasm } from '../engine/index.js';
 import { type AnyWireFunction, decodeWire, WireDecodeError } from '../wire/index.js';
+import type { CliCommand } from './args.js';
 
 export class InputError extends Error {
   override readonly name = 'InputError';
@@ -29,6 +31,15 @@ export async function readPluginFile(path: string): Promise<Uint8Array> {
     throw new InputError(`${path} is not a valid WebAssembly module: ${(error as Error).message}`);
   }
   return bytes;
+}
+
+/** The command's plugin file as a `PluginUnderTest`, with the capabilities and fuel it asked for. */
+export async function readPluginUnderTest(cmd: CliCommand): Promise<PluginUnderTest> {
+  const bytes = await readPluginFile(cmd.file);
+  return plugin(bytes, {
+    capabilities: cmd.capabilities,
+    ...(cmd.fuel === undefined ? {} : { fuel: cmd.fuel }),
+  });
 }
 
 /** A dispatch request from a JSON file, decoded with the wire function's request schema. */

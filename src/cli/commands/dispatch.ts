@@ -2,10 +2,10 @@
  * CLI layer: `dispatch <plugin.wasm> <function>` — one wire call through the host envelope, with
  * the function's dry-run request unless `--request` names a JSON file.
  */
-import { dispatch, plugin } from '../../conformance/index.js';
+import { dispatch } from '../../conformance/index.js';
 import { allWireFunctions, wireFunction } from '../../wire/index.js';
 import { type CliCommand, UsageError } from '../args.js';
-import { readPluginFile, readRequestFile } from '../input.js';
+import { readPluginUnderTest, readRequestFile } from '../input.js';
 import { errorJson, type Printer } from '../output.js';
 
 export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number> {
@@ -16,13 +16,9 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
       `unknown wire function '${name}'; expected one of ${allWireFunctions.map((f) => f.name).join(', ')}`,
     );
   }
-  const bytes = await readPluginFile(cmd.file);
+  const p = await readPluginUnderTest(cmd);
   const request =
     cmd.requestFile === undefined ? fn.dryRunRequest() : await readRequestFile(cmd.requestFile, fn);
-  const p = plugin(bytes, {
-    capabilities: cmd.capabilities,
-    ...(cmd.fuel === undefined ? {} : { fuel: cmd.fuel }),
-  });
   let outcome: Awaited<ReturnType<typeof dispatch.run>>;
   try {
     outcome = await dispatch.run(p, fn, request as never);

@@ -2,19 +2,11 @@
  * CLI layer: the single-layer commands `identity`, `handshake` and `self-check`. Each runs one
  * conformance call, prints its report (or the error with its kind), and exits 1 on failure.
  */
-import { handshake, IdentityError, identity, plugin, selfCheck } from '../../conformance/index.js';
+import { handshake, IdentityError, identity, selfCheck } from '../../conformance/index.js';
 import type { CliCommand } from '../args.js';
-import { readPluginFile } from '../input.js';
+import { readPluginUnderTest } from '../input.js';
 import { errorJson, type Printer } from '../output.js';
 import { withHint } from './verify.js';
-
-async function load(cmd: CliCommand) {
-  const bytes = await readPluginFile(cmd.file);
-  return plugin(bytes, {
-    capabilities: cmd.capabilities,
-    ...(cmd.fuel === undefined ? {} : { fuel: cmd.fuel }),
-  });
-}
 
 function failure(cmd: CliCommand, out: Printer, layer: string, error: unknown): number {
   if (cmd.json) {
@@ -28,7 +20,7 @@ function failure(cmd: CliCommand, out: Printer, layer: string, error: unknown): 
 }
 
 export async function runIdentity(cmd: CliCommand, out: Printer): Promise<number> {
-  const p = await load(cmd);
+  const p = await readPluginUnderTest(cmd);
   let report: Awaited<ReturnType<typeof identity.read>>;
   try {
     report = await identity.read(p);
@@ -64,7 +56,7 @@ export async function runIdentity(cmd: CliCommand, out: Printer): Promise<number
 }
 
 export async function runHandshake(cmd: CliCommand, out: Printer): Promise<number> {
-  const p = await load(cmd);
+  const p = await readPluginUnderTest(cmd);
   let report: Awaited<ReturnType<typeof handshake.run>>;
   try {
     report = await handshake.run(p, { capabilities: cmd.capabilities });
@@ -97,7 +89,7 @@ export async function runHandshake(cmd: CliCommand, out: Printer): Promise<numbe
 }
 
 export async function runSelfCheck(cmd: CliCommand, out: Printer): Promise<number> {
-  const p = await load(cmd);
+  const p = await readPluginUnderTest(cmd);
   let report: Awaited<ReturnType<typeof selfCheck.run>>;
   try {
     report = await selfCheck.run(p);

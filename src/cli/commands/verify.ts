@@ -7,15 +7,13 @@ import {
   handshake,
   IdentityError,
   identity,
-  type PluginUnderTest,
-  plugin,
   type StaticCheck,
   selfCheck,
   type VerifyReport,
   verify,
 } from '../../conformance/index.js';
 import type { CliCommand } from '../args.js';
-import { readPluginFile } from '../input.js';
+import { readPluginUnderTest } from '../input.js';
 import { errorJson, type Printer } from '../output.js';
 
 export type VerifyKind = 'shape' | 'router' | 'observability' | 'signer';
@@ -62,11 +60,7 @@ export function withHint(error: unknown): string {
 }
 
 export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> {
-  const bytes = await readPluginFile(cmd.file);
-  const p: PluginUnderTest = plugin(bytes, {
-    capabilities: cmd.capabilities,
-    ...(cmd.fuel === undefined ? {} : { fuel: cmd.fuel }),
-  });
+  const p = await readPluginUnderTest(cmd);
   const rows: Row[] = [];
   const errors: ReturnType<typeof errorJson>[] = [];
   const json: Record<string, unknown> = { command: 'verify', file: cmd.file };
