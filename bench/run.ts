@@ -12,11 +12,11 @@
  * below is the hook where it is measured against the same raw SDK call once that layer exists.
  */
 import { performance } from 'node:perf_hooks';
+import { PluginSession } from '../src/conformance/session.js';
 import { buildPlugin, type LoadedPlugin } from '../src/engine/index.js';
 import { binaryInstrumenter } from '../src/engine/instrument.js';
 import { readModuleInfo } from '../src/engine/module-info.js';
 import { createPlugin } from '../src/engine/sdk.js';
-import { PluginSession } from '../src/conformance/session.js';
 import { wat } from '../src/wat/compile.js';
 import { acceptJson } from '../src/wat/json-builders.js';
 import { withIdentity } from '../src/wat/sections.js';
@@ -38,6 +38,19 @@ async function median(
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
+}
+
+/**
+ * Medians of several samplers measured in alternating rounds (each round runs every sampler in
+ * turn, with its own warm-up), then the median of each sampler's round medians. On a shared,
+ * noisy machine this keeps slow drift from landing on one side of a comparison only.
+ */
+async function interleavedMedians(rounds: number, iterations: number, samples: Sample[]): Promise<number[]> {
+  const perRound = samples.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, sample] of samples.entries()) perRound[i]!.push(await median(iterations, sample));
+  }
+  return perRound.map((times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!);
 }
 
 const micro = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
@@ -134,17 +147,17 @@ async function sessionDispatchPath(): Promise<(() => Promise<unknown>) | undefin
 }
 
 async function benchDispatch(): Promise<void> {
-  const input = ENVELOPE;
   const raw = await createPlugin({ wasm: [{ data: smallPlugin }] }, { useWasi: false, runInWorker: false });
   const plugin = await buildPlugin(smallPlugin, { wallMs: 200, fuel: 10_000_000 });
-  const rawTime = await median(5000, () => raw.call('sign', input));
-  const ourTime = await median(5000, () => engineDispatch(plugin));
-  report('(a) engine dispatch path vs raw SDK call()', ourTime, rawTime, 1.5);
   const session = await sessionDispatchPath();
-  if (session === undefined) {
+  const samplers: Sample[] = [() => raw.call('sign', ENVELOPE), () => engineDispatch(plugin)];
+  if (session !== undefined) samplers.push(session);
+  const [rawTime, ourTime, sessionTime] = await interleavedMedians(5, 1000, samplers);
+  report('(a) engine dispatch path vs raw SDK call()', ourTime!, rawTime!, 1.5);
+  if (sessionTime === undefined) {
     console.log('    PluginSession.dispatch: not wired yet (bench/run.ts sessionDispatchPath)');
   } else {
-    report('    PluginSession.dispatch vs raw SDK call()', await median(5000, session), rawTime, 1.5);
+    report('    PluginSession.dispatch vs raw SDK call()', sessionTime, rawTime!, 1.5);
   }
 }
 
@@ -168,25 +181,27 @@ async function benchLoop(): Promise<void> {
 
 async function benchRebuild(): Promise<void> {
   const limits = { wallMs: 200, fuel: 10_000_000 };
-  const first = await buildPlugin(smallPlugin, limits);
-  await first.close();
-  const compiled = await WebAssembly.compile(smallPlugin as Uint8Array<ArrayBuffer>);
-  const rawTime = await median(2000, async () => {
-    const p = await createPlugin({ wasm: [{ module: compiled }] }, { useWasi: false, runInWorker: false });
-    await p.close();
-  });
-  const ourTime = await median(2000, async () => {
-    const p = await buildPlugin(smallPlugin, limits);
-    await p.close();
-  });
-  report('(c) second buildPlugin vs raw createPlugin(compiled module)', ourTime, rawTime, 1.2);
-  // The first create compiles the module and runs the handshake; every later one reuses both.
+  // The first build compiles and instruments the module, the first create also runs the
+  // handshake; every later one reuses both.
+  await (await buildPlugin(smallPlugin, limits)).close();
   await (await PluginSession.create(smallPlugin)).close();
-  const sessionTime = await median(2000, async () => {
-    const session = await PluginSession.create(smallPlugin);
-    await session.close();
-  });
-  report('    second PluginSession.create vs raw createPlugin(compiled module)', sessionTime, rawTime, 1.2);
+  const compiled = await WebAssembly.compile(smallPlugin as Uint8Array<ArrayBuffer>);
+  const [rawTime, ourTime, sessionTime] = await interleavedMedians(5, 400, [
+    async () => {
+      const p = await createPlugin({ wasm: [{ module: compiled }] }, { useWasi: false, runInWorker: false });
+      await p.close();
+    },
+    async () => {
+      const p = await buildPlugin(smallPlugin, limits);
+      await p.close();
+    },
+    async () => {
+      const session = await PluginSession.create(smallPlugin);
+      await session.close();
+    },
+  ]);
+  report('(c) second buildPlugin vs raw createPlugin(compiled module)', ourTime!, rawTime!, 1.2);
+  report('    second PluginSession.create vs raw createPlugin(compiled module)', sessionTime!, rawTime!, 1.2);
 }
 
 async function benchInstrumentation(): Promise<void> {

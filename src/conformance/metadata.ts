@@ -67,8 +67,15 @@ export function handshakeMemoStats(): { readonly runs: number; readonly hits: nu
   return { ...stats };
 }
 
-/** Offer JSON by the caller's offer inputs, so a hit does not rebuild and sort the offer. */
-const offerJsonCache = new Map<string, string>();
+/**
+ * The offer part of a key is a short id standing for the offer JSON: each distinct offer text gets
+ * the next number (never reused, so a forgotten offer cannot lend its id to another), and the
+ * caller's offer inputs map to that id, so a hit neither rebuilds and sorts the offer nor hashes
+ * its text.
+ */
+const offerIds = new Map<string, number>();
+const offerIdsByInputs = new Map<string, number>();
+let nextOfferId = 0;
 const OFFER_CACHE_CAPACITY = 64;
 
 export async function metadataFromHandshake(
@@ -107,7 +114,8 @@ export async function metadataFromHandshake(
 /** Forgets every memoized outcome and resets the counters (tests and benchmarks). */
 export function clearHandshakeMemo(): void {
   memo.clear();
-  offerJsonCache.clear();
+  offerIds.clear();
+  offerIdsByInputs.clear();
   stats.runs = 0;
   stats.hits = 0;
 }
@@ -150,29 +158,36 @@ function memoKey(
   capabilities: readonly unknown[],
   options: HandshakeOptions,
 ): string | undefined {
-  const offerJson = offerJsonFor(capabilities, options.functionVersions);
-  if (offerJson === undefined) return undefined;
+  const offer = offerIdFor(capabilities, options.functionVersions);
+  if (offer === undefined) return undefined;
   const { fuel, maxMemoryPages } = plugin.limits;
-  return `${contentDigest(plugin.wasm)}|f${fuel}|p${maxMemoryPages}|${offerJson}`;
+  return `${contentDigest(plugin.wasm)}|f${fuel}|p${maxMemoryPages}|o${offer}`;
 }
 
-function offerJsonFor(
+function offerIdFor(
   capabilities: readonly unknown[],
   functionVersions: HandshakeOptions['functionVersions'],
-): string | undefined {
+): number | undefined {
   const inputs = offerInputsText(capabilities, functionVersions);
   if (inputs === undefined) return undefined;
-  let json = offerJsonCache.get(inputs);
-  if (json === undefined) {
+  let id = offerIdsByInputs.get(inputs);
+  if (id === undefined) {
+    let json: string;
     try {
       json = JSON.stringify(buildOffer(capabilities as string[], functionVersions));
     } catch {
       return undefined; // let the handshake path report it
     }
-    if (offerJsonCache.size >= OFFER_CACHE_CAPACITY) offerJsonCache.clear();
-    offerJsonCache.set(inputs, json);
+    id = offerIds.get(json);
+    if (id === undefined) {
+      if (offerIds.size >= OFFER_CACHE_CAPACITY) offerIds.clear();
+      id = nextOfferId++;
+      offerIds.set(json, id);
+    }
+    if (offerIdsByInputs.size >= OFFER_CACHE_CAPACITY) offerIdsByInputs.clear();
+    offerIdsByInputs.set(inputs, id);
   }
-  return json;
+  return id;
 }
 
 /** An injective text of the offer inputs (strings as JSON, numbers exactly, -0 apart from 0). */

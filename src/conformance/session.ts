@@ -75,7 +75,10 @@ export class PluginSession {
 
   static async create(source: PluginSource, options: SessionOptions = {}): Promise<PluginSession> {
     const plugin = describeSession(source, options.capabilities);
-    const functionVersions = versionsCopy(options.functionVersions);
+    const functionVersions =
+      options.functionVersions === undefined
+        ? NO_VERSIONS
+        : deepFrozen(versionsCopy(options.functionVersions));
     let loaded: LoadedPlugin;
     try {
       loaded = await buildPlugin(plugin.wasm, engineLimits(plugin.limits));
@@ -92,7 +95,7 @@ export class PluginSession {
         capabilities: plugin.capabilities,
         functionVersions: versionsCopy(functionVersions),
       });
-      return new PluginSession(loaded, metadata, plugin, deepFrozen(functionVersions));
+      return new PluginSession(loaded, metadata, plugin, functionVersions);
     } catch (error) {
       await loaded.close();
       throw error;
@@ -181,10 +184,15 @@ function describeSession(source: PluginSource, capabilities: Iterable<string> | 
 function versionsCopy(
   versions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>> = {},
 ): Partial<Record<WireFunctionName, number[]>> {
+  // the default offer (no overrides) is the common case of a hot create: nothing to copy
+  if (versions === NO_VERSIONS) return {};
   return Object.fromEntries(
     Object.entries(versions).flatMap(([name, list]) => (list === undefined ? [] : [[name, [...list]]])),
   );
 }
+
+/** The recorded `functionVersions` of every session made with the default offer. */
+const NO_VERSIONS: Readonly<Partial<Record<WireFunctionName, readonly number[]>>> = Object.freeze({});
 
 function deepFrozen(
   versions: Partial<Record<WireFunctionName, number[]>>,

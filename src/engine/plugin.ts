@@ -114,17 +114,18 @@ function checkOptions(options: BuildOptions): Limits {
   const { fuel, wallMs } = options;
   const maxMemoryPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
   const kernelCallFuel = options.kernelCallFuel ?? DEFAULT_KERNEL_CALL_FUEL;
-  const integer = (value: number, name: string, max: number) => {
-    if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-      throw new TypeError(`buildPlugin: ${name} must be an integer between 0 and ${max}, received ${value}`);
-    }
-  };
-  integer(fuel, 'fuel', Number.MAX_SAFE_INTEGER);
-  integer(maxMemoryPages, 'maxMemoryPages', 65536);
-  integer(kernelCallFuel, 'kernelCallFuel', 1_000_000);
+  checkInteger(fuel, 'fuel', Number.MAX_SAFE_INTEGER);
+  checkInteger(maxMemoryPages, 'maxMemoryPages', 65536);
+  checkInteger(kernelCallFuel, 'kernelCallFuel', 1_000_000);
   if (!(wallMs >= 0))
     throw new TypeError(`buildPlugin: wallMs must be a non-negative number, received ${wallMs}`);
   return { fuel, wallMs, strictWallClock: options.strictWallClock ?? false, maxMemoryPages, kernelCallFuel };
+}
+
+function checkInteger(value: number, name: string, max: number): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new TypeError(`buildPlugin: ${name} must be an integer between 0 and ${max}, received ${value}`);
+  }
 }
 
 interface EngineGlobals {
@@ -256,7 +257,7 @@ class EnginePlugin implements LoadedPlugin {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
+    if (this.pending > 0) await this.queue;
     await this.sdk.close();
   }
 
