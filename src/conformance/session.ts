@@ -58,6 +58,8 @@ export class PluginSession {
   #plugin: LoadedPlugin | undefined;
   /** the tail of the call queue: each dispatch starts after the previous one settled */
   #queue: Promise<unknown> = Promise.resolve();
+  /** dispatches accepted and not yet settled */
+  #pending = 0;
 
   private constructor(
     plugin: LoadedPlugin,
@@ -117,8 +119,18 @@ export class PluginSession {
   ): Promise<DispatchOutcome<ResponseOf<F>>> {
     const plugin = this.#plugin;
     if (plugin === undefined) return Promise.reject(new Error('session is closed'));
-    const call = this.#queue.then(() => this.#dispatchNow(plugin, fn, request));
-    this.#queue = call.catch(() => undefined);
+    // The call itself is the queue's tail (no extra promise per call); a queued call starts after
+    // it whatever its outcome. With nothing in flight it starts at once, not a microtask later.
+    const idle = this.#pending === 0;
+    this.#pending++;
+    let call: Promise<DispatchOutcome<ResponseOf<F>>>;
+    if (idle) {
+      call = this.#dispatchNow(plugin, fn, request);
+    } else {
+      const next = () => this.#dispatchNow(plugin, fn, request);
+      call = this.#queue.then(next, next);
+    }
+    this.#queue = call;
     return call;
   }
 
@@ -127,27 +139,31 @@ export class PluginSession {
     fn: F,
     request: RequestOf<F>,
   ): Promise<DispatchOutcome<ResponseOf<F>>> {
-    let outcome: DispatchOutcome<ResponseOf<F>>;
     try {
-      outcome = await dispatchWireCall(plugin, this.metadata, fn, request);
-    } catch {
-      // dispatchWireCall never throws; should it ever, behave as the reference's panic guard.
-      outcome = {
-        kind: 'fallback',
-        policy: fn.fallback,
-        stage: 'panic',
-        error: 'dispatch panicked',
-        errorKind: 'Panic',
-        fuelConsumed: 0,
-        durationMs: 0,
+      let outcome: DispatchOutcome<ResponseOf<F>>;
+      try {
+        outcome = await dispatchWireCall(plugin, this.metadata, fn, request);
+      } catch {
+        // dispatchWireCall never throws; should it ever, behave as the reference's panic guard.
+        outcome = {
+          kind: 'fallback',
+          policy: fn.fallback,
+          stage: 'panic',
+          error: 'dispatch panicked',
+          errorKind: 'Panic',
+          fuelConsumed: 0,
+          durationMs: 0,
+        };
+      }
+      this.#lastCall = {
+        function: fn.name,
+        fuelConsumed: outcome.fuelConsumed,
+        durationMs: outcome.durationMs,
       };
+      return outcome;
+    } finally {
+      this.#pending--;
     }
-    this.#lastCall = {
-      function: fn.name,
-      fuelConsumed: outcome.fuelConsumed,
-      durationMs: outcome.durationMs,
-    };
-    return outcome;
   }
 
   /**
@@ -158,7 +174,7 @@ export class PluginSession {
     const plugin = this.#plugin;
     if (plugin === undefined) return;
     this.#plugin = undefined;
-    await this.#queue;
+    await this.#queue.then(noop, noop);
     await plugin.close();
   }
 }
@@ -200,3 +216,5 @@ function deepFrozen(
   for (const list of Object.values(versions)) Object.freeze(list);
   return Object.freeze(versions);
 }
+
+function noop(): void {}

@@ -239,25 +239,25 @@ class EnginePlugin implements LoadedPlugin {
   call(name: string, input: string | Uint8Array): Promise<CallResult> {
     // One call at a time per instance: the SDK's call context is not re-entrant. When nothing is
     // in flight the call starts at once (no extra microtask hop on the hot path).
-    const run =
-      this.pending === 0 ? this.callNow(name, input) : this.queue.then(() => this.callNow(name, input));
+    // `queue` is the latest call itself (no extra promise per call); a queued call starts after
+    // it whatever its outcome, and the caller that got it handles its rejection.
+    const idle = this.pending === 0;
     this.pending++;
-    const settled = run.then(
-      () => {
-        this.pending--;
-      },
-      () => {
-        this.pending--;
-      },
-    );
-    this.queue = settled;
+    let run: Promise<CallResult>;
+    if (idle) {
+      run = this.callNow(name, input);
+    } else {
+      const next = () => this.callNow(name, input);
+      run = this.queue.then(next, next);
+    }
+    this.queue = run;
     return run;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.pending > 0) await this.queue;
+    if (this.pending > 0) await this.queue.then(noop, noop);
     await this.sdk.close();
   }
 
@@ -267,65 +267,70 @@ class EnginePlugin implements LoadedPlugin {
     return Number.isNaN(remaining) ? Number(this.globals.fuel.value as bigint) : remaining;
   }
 
+  /** One call; `pending` counts it from `call()` until it has settled. */
   private async callNow(name: string, input: string | Uint8Array): Promise<CallResult> {
-    if (this.closed) throw new PluginCallError('Trap', 'plugin is closed');
-    const entry = this.byName.get(name);
-    if (entry === undefined) throw new PluginCallError('MissingExport', `Function not found: ${name}`);
-    if (entry.params.length > 0) {
-      throw new PluginCallError('Trap', `expected ${entry.params.length} arguments, got 0`);
-    }
-    if (entry.results.length > 1) {
-      throw new PluginCallError(
-        'Trap',
-        `Function ${name} has ${entry.results.length} results, expected 0 or 1`,
-      );
-    }
-
-    this.globals.remaining.value = Number.NaN;
-    const started = performance.now();
-    let output: SdkOutput = null;
-    let thrown: unknown;
-    let failed = false;
     try {
-      output = await this.sdk.call(entry.sdkName, input);
-    } catch (error) {
-      failed = true;
-      thrown = error;
-    }
-    const durationMs = performance.now() - started;
-    const remaining = this.remainingFuel();
-    const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
-
-    if (remaining <= 0 || (failed && this.globals.outOfFuel.value !== 0)) {
-      throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
-        fuelConsumed: this.limits.fuel,
-        cause: thrown,
-      });
-    }
-    if (this.limits.strictWallClock && durationMs > this.limits.wallMs) {
-      throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown });
-    }
-    if (failed) {
-      const normalized = normalizeThrown(thrown);
-      // Extism ignores an empty error text; the SDK still throws for it, so fall through.
-      if (!(normalized.kind === 'GuestError' && normalized.reason === '')) {
-        throw new PluginCallError(normalized.kind, normalized.reason, { fuelConsumed, cause: thrown });
+      if (this.closed) throw new PluginCallError('Trap', 'plugin is closed');
+      const entry = this.byName.get(name);
+      if (entry === undefined) throw new PluginCallError('MissingExport', `Function not found: ${name}`);
+      if (entry.params.length > 0) {
+        throw new PluginCallError('Trap', `expected ${entry.params.length} arguments, got 0`);
       }
-      output = null;
+      if (entry.results.length > 1) {
+        throw new PluginCallError(
+          'Trap',
+          `Function ${name} has ${entry.results.length} results, expected 0 or 1`,
+        );
+      }
+
+      this.globals.remaining.value = Number.NaN;
+      const started = performance.now();
+      let output: SdkOutput = null;
+      let thrown: unknown;
+      let failed = false;
+      try {
+        output = await this.sdk.call(entry.sdkName, input);
+      } catch (error) {
+        failed = true;
+        thrown = error;
+      }
+      const durationMs = performance.now() - started;
+      const remaining = this.remainingFuel();
+      const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
+
+      if (remaining <= 0 || (failed && this.globals.outOfFuel.value !== 0)) {
+        throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
+          fuelConsumed: this.limits.fuel,
+          cause: thrown,
+        });
+      }
+      if (this.limits.strictWallClock && durationMs > this.limits.wallMs) {
+        throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown });
+      }
+      if (failed) {
+        const normalized = normalizeThrown(thrown);
+        // Extism ignores an empty error text; the SDK still throws for it, so fall through.
+        if (!(normalized.kind === 'GuestError' && normalized.reason === '')) {
+          throw new PluginCallError(normalized.kind, normalized.reason, { fuelConsumed, cause: thrown });
+        }
+        output = null;
+      }
+      const returnCode =
+        entry.results.length === 0
+          ? 0
+          : entry.results[0] === 'i32'
+            ? (this.globals.returnCode.value as number)
+            : -1;
+      if (returnCode !== 0) {
+        throw new PluginCallError('NonZeroExit', `Returned non-zero exit code: ${returnCode}`, {
+          returnCode,
+          fuelConsumed,
+        });
+      }
+      return makeResult(this.extractOutput(output), fuelConsumed, durationMs);
+    } finally {
+      this.pending--;
     }
-    const returnCode =
-      entry.results.length === 0
-        ? 0
-        : entry.results[0] === 'i32'
-          ? (this.globals.returnCode.value as number)
-          : -1;
-    if (returnCode !== 0) {
-      throw new PluginCallError('NonZeroExit', `Returned non-zero exit code: ${returnCode}`, {
-        returnCode,
-        fuelConsumed,
-      });
-    }
-    return makeResult(this.extractOutput(output), fuelConsumed, durationMs);
   }
 
   /** Exactly the `len` bytes at the `output_set` address (the JS kernel hands back the whole block). */
@@ -338,6 +343,8 @@ class EnginePlugin implements LoadedPlugin {
     return new Uint8Array(block, start, end - start);
   }
 }
+
+function noop(): void {}
 
 function makeResult(output: Uint8Array, fuelConsumed: number, durationMs: number): CallResult {
   return {

@@ -118,6 +118,23 @@ describe('PluginSession', () => {
     }
   });
 
+  it('a dispatch that throws before reaching the plugin does not block the queue or close()', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    // not a wire function: reading its name throws inside the queued call
+    const broken = Object.defineProperty({}, 'name', {
+      get() {
+        throw new Error('not a wire function');
+      },
+    }) as unknown as typeof ShapeFn;
+    const first = session.dispatch(ShapeFn);
+    const failing = session.dispatch(broken, {} as never);
+    const after = session.dispatch(ShapeFn);
+    await expect(first).resolves.toMatchObject({ kind: 'ok' });
+    await expect(failing).rejects.toThrow('not a wire function');
+    await expect(after).resolves.toMatchObject({ kind: 'ok' });
+    await expect(session.close()).resolves.toBeUndefined();
+  });
+
   it('close() is idempotent; dispatch after close rejects with `session is closed`', async () => {
     const session = await PluginSession.create(await fixturePlugin('shape'));
     const pending = session.dispatch(ShapeFn);

@@ -438,6 +438,23 @@ describe('plugin surface', () => {
     expect(outcomes[inputs.length]).toMatchObject({ status: 'rejected', reason: { kind: 'OutOfFuel' } });
   });
 
+  it('a failing call does not stop the calls queued behind it', async () => {
+    const plugin = await buildPlugin(hostile, LIMITS);
+    const first = plugin.call('spin', '');
+    const second = plugin.call('echo', 'after a failure');
+    await expect(first).rejects.toMatchObject({ kind: 'OutOfFuel' });
+    expect((await second).text()).toBe('after a failure');
+  });
+
+  it('close() settles even when the last queued call fails; calls queued behind it are refused', async () => {
+    const plugin = await buildPlugin(hostile, LIMITS);
+    const first = plugin.call('echo', 'in flight');
+    const last = plugin.call('spin', '');
+    await expect(plugin.close()).resolves.toBeUndefined();
+    expect((await first).text()).toBe('in flight');
+    await expect(last).rejects.toMatchObject({ kind: 'Trap', message: 'plugin is closed' });
+  });
+
   it('runs Extism’s runtime initialization (_initialize) once at build, under fuel', async () => {
     const bytes = wat`(module
       (global $ready (mut i32) (i32.const 0))
