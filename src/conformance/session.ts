@@ -14,6 +14,7 @@
  *   left to call, and a fallback would wrongly blame the plugin.
  */
 import { BuildPluginError, buildPlugin, type LoadedPlugin } from '../engine/index.js';
+import { contentSnapshot } from '../engine/module-cache.js';
 import { type DispatchOutcome, dispatchWireCall } from '../host/index.js';
 import type {
   AnyWireFunction,
@@ -23,15 +24,18 @@ import type {
   ResponseOf,
   WireFunctionName,
 } from '../wire/index.js';
+import { wasmBytes } from '../wire/wasm-input.js';
 import { HandshakeError } from './errors.js';
 import type { HandshakeOptions } from './handshake.js';
 import { metadataFromHandshake } from './metadata.js';
 import {
+  DEFAULT_LIMITS,
   plugin as describePlugin,
   engineLimits,
   isPluginUnderTest,
   type PluginSource,
   type PluginUnderTest,
+  type ResolvedPlugin,
 } from './plugin-under-test.js';
 
 export type SessionOptions = HandshakeOptions;
@@ -46,14 +50,10 @@ export class PluginSession {
   readonly identity: PluginIdentity;
   readonly metadata: AugmentedMetadata;
   readonly negotiatedFunctions: Readonly<Record<string, number>>;
-  /**
-   * The plugin this session was created from, carrying the capabilities its handshake offered, so
-   * the matchers that build their own instances (`toHandshake`, `toPassSelfCheck`, …) can take
-   * the session and test the same plugin under the same host.
-   */
-  readonly plugin: PluginUnderTest;
   /** The offered versions its handshake used (`{}`: the default offer), to repeat that handshake. */
   readonly functionVersions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>>;
+  /** the descriptor, or how to make it on first use (see `plugin`) */
+  #described: PluginUnderTest | (() => PluginUnderTest);
   #lastCall: LastCall | undefined;
   #plugin: LoadedPlugin | undefined;
   /** the tail of the call queue: each dispatch starts after the previous one settled */
@@ -64,19 +64,29 @@ export class PluginSession {
   private constructor(
     plugin: LoadedPlugin,
     metadata: AugmentedMetadata,
-    described: PluginUnderTest,
+    described: PluginUnderTest | (() => PluginUnderTest),
     functionVersions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>>,
   ) {
     this.#plugin = plugin;
-    this.plugin = described;
+    this.#described = described;
     this.functionVersions = functionVersions;
     this.metadata = metadata;
     this.identity = metadata.identity;
     this.negotiatedFunctions = Object.freeze({ ...metadata.negotiated_functions });
   }
 
+  /**
+   * The plugin this session was created from, carrying the capabilities its handshake offered, so
+   * the matchers that build their own instances (`toHandshake`, `toPassSelfCheck`, …) can take
+   * the session and test the same plugin under the same host. The same object on every read.
+   */
+  get plugin(): PluginUnderTest {
+    if (typeof this.#described === 'function') this.#described = this.#described();
+    return this.#described;
+  }
+
   static async create(source: PluginSource, options: SessionOptions = {}): Promise<PluginSession> {
-    const plugin = describeSession(source, options.capabilities);
+    const { plugin, described } = describeSession(source, options.capabilities);
     const functionVersions =
       options.functionVersions === undefined
         ? NO_VERSIONS
@@ -97,7 +107,7 @@ export class PluginSession {
         capabilities: plugin.capabilities,
         functionVersions: versionsCopy(functionVersions),
       });
-      return new PluginSession(loaded, metadata, plugin, functionVersions);
+      return new PluginSession(loaded, metadata, described, functionVersions);
     } catch (error) {
       await loaded.close();
       throw error;
@@ -181,16 +191,28 @@ export class PluginSession {
 
 /**
  * `session.plugin`: the caller's descriptor when the options change nothing, otherwise a new one
- * with the offered capabilities. Raw bytes are copied as `plugin()` copies them, so a caller
- * reusing its buffer cannot change what the session's later checks test.
+ * with the offered capabilities; and the resolved plugin the session is built and handshaken from.
+ *
+ * Raw bytes are kept as the engine's private snapshot of their content (copied once per content
+ * per process, not per session), so a caller reusing its buffer cannot change what the session's
+ * later checks test; the descriptor itself — which copies the bytes again, as `plugin()` does — is
+ * only made if someone reads `session.plugin`. A hot create of the same bytes copies nothing.
  */
-function describeSession(source: PluginSource, capabilities: Iterable<string> | undefined): PluginUnderTest {
+function describeSession(
+  source: PluginSource,
+  capabilities: Iterable<string> | undefined,
+): { plugin: ResolvedPlugin; described: PluginUnderTest | (() => PluginUnderTest) } {
   if (isPluginUnderTest(source)) {
-    return capabilities === undefined
-      ? source
-      : describePlugin(source.wasm, { ...source.limits, capabilities });
+    const described =
+      capabilities === undefined ? source : describePlugin(source.wasm, { ...source.limits, capabilities });
+    return { plugin: described, described };
   }
-  return describePlugin(source, capabilities === undefined ? {} : { capabilities });
+  const wasm = contentSnapshot(wasmBytes(source));
+  const offered = Object.freeze(capabilities === undefined ? [] : [...capabilities]);
+  return {
+    plugin: { wasm, capabilities: offered, limits: DEFAULT_LIMITS },
+    described: () => describePlugin(wasm, { capabilities: offered }),
+  };
 }
 
 /**

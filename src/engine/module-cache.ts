@@ -37,6 +37,7 @@ export interface PreparedModule {
 /** One distinct byte content: its compiled modules per instrumentation options, and its digest. */
 interface ContentEntry {
   readonly bytes: Buffer;
+  readonly snapshot: Uint8Array;
   readonly prepared: Map<string, Promise<PreparedModule>>;
   digest: string | undefined;
 }
@@ -60,6 +61,8 @@ export function cacheKey(bytes: Uint8Array, options: InstrumentOptions, instrume
 function findEntry(bytes: Uint8Array): ContentEntry | undefined {
   const bucket = memoryCache.get(bytes.byteLength);
   if (bucket === undefined) return undefined;
+  // our own snapshot handed back needs no comparison
+  for (const entry of bucket) if (entry.snapshot === bytes) return entry;
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return bucket.find((entry) => entry.bytes.equals(view));
 }
@@ -76,6 +79,32 @@ export function contentDigest(bytes: Uint8Array): string {
   return entry.digest;
 }
 
+/**
+ * A private, never-mutated copy of `bytes` (the cache's own, shared by every caller with the same
+ * content), for callers that must keep the bytes they were given without copying them each time.
+ * Only a first sight of the content copies. Treat the result as read-only.
+ */
+export function contentSnapshot(bytes: Uint8Array): Uint8Array {
+  let entry = findEntry(bytes);
+  if (entry === undefined) entry = addEntry(bytes);
+  return entry.snapshot;
+}
+
+function addEntry(bytes: Uint8Array): ContentEntry {
+  const copy = Buffer.from(bytes); // a copy: the caller may reuse its buffer
+  const entry: ContentEntry = {
+    bytes: copy,
+    // a plain Uint8Array view: `slice()` on it copies (a Buffer's `slice()` would alias)
+    snapshot: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
+    prepared: new Map(),
+    digest: undefined,
+  };
+  const bucket = memoryCache.get(bytes.byteLength);
+  if (bucket === undefined) memoryCache.set(bytes.byteLength, [entry]);
+  else bucket.push(entry);
+  return entry;
+}
+
 /** The compiled instrumented module for `bytes`, or a BuildPluginError explaining why there is none. */
 export function prepareModule(
   bytes: Uint8Array,
@@ -83,20 +112,10 @@ export function prepareModule(
   instrumenter: Instrumenter = binaryInstrumenter,
 ): Promise<PreparedModule> {
   const key = optionsKey(options, instrumenter);
-  let entry = findEntry(bytes);
+  const entry = findEntry(bytes);
   const hit = entry?.prepared.get(key);
   if (hit !== undefined) return hit;
-  if (entry === undefined) {
-    entry = {
-      bytes: Buffer.from(bytes), // a copy: the caller may reuse its buffer
-      prepared: new Map(),
-      digest: undefined,
-    };
-    const bucket = memoryCache.get(bytes.byteLength);
-    if (bucket === undefined) memoryCache.set(bytes.byteLength, [entry]);
-    else bucket.push(entry);
-  }
-  const content = entry;
+  const content = entry ?? addEntry(bytes);
   // Built from the private copy, so a caller changing its buffer mid-build changes nothing.
   const prepared = Promise.resolve().then(() =>
     build(content.bytes, options, instrumenter, `${contentDigest(content.bytes)}-${key}`),

@@ -195,6 +195,32 @@ describe('PluginSession', () => {
     }
   });
 
+  it('`plugin` of raw bytes is made on first read from the bytes as they were at create', async () => {
+    const wasm = await fixturePlugin('shape');
+    const buffer = wasm.slice();
+    const first = await PluginSession.create(buffer);
+    buffer.fill(0); // before anyone read `plugin`
+    const second = await PluginSession.create(wasm);
+    try {
+      expect(first.plugin.wasm).toEqual(wasm);
+      expect(first.plugin).toBe(first.plugin);
+      // each session's descriptor owns its bytes: changing one changes neither the other nor
+      // what a later session of the same content runs
+      first.plugin.wasm.fill(0);
+      expect(second.plugin.wasm).toEqual(wasm);
+      const third = await PluginSession.create(wasm);
+      try {
+        expect(third.plugin.wasm).toEqual(wasm);
+        expect(await third.dispatch(ShapeFn)).toMatchObject({ kind: 'ok' });
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('`functionVersions` records the offer its handshake used, frozen', async () => {
     const offered = { shape: [1, 2] };
     const session = await PluginSession.create(await fixturePlugin('shape'), { functionVersions: offered });

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlugin } from '../../src/engine/index.js';
 import { binaryInstrumenter } from '../../src/engine/instrument.js';
-import { cacheKey, clearModuleCache, contentDigest, prepareModule } from '../../src/engine/module-cache.js';
+import {
+  cacheKey,
+  clearModuleCache,
+  contentDigest,
+  contentSnapshot,
+  prepareModule,
+} from '../../src/engine/module-cache.js';
 import { wat } from '../../src/wat/compile.js';
 
 const OPTIONS = { maxMemoryPages: 2048, kernelCallFuel: 15 };
@@ -68,5 +74,32 @@ describe('contentDigest', () => {
     expect(contentDigest(changed)).toBe(sha256(changed));
     expect(contentDigest(changed)).not.toBe(before);
     expect(contentDigest(bytes)).toBe(before);
+  });
+});
+
+describe('contentSnapshot', () => {
+  it('is one private copy per content: later changes to the input do not reach it', () => {
+    const bytes = wat`(module (global i32 (i32.const 15)))`;
+    const original = bytes.slice();
+    const snapshot = contentSnapshot(bytes);
+    expect(snapshot).not.toBe(bytes);
+    expect(contentSnapshot(original)).toBe(snapshot);
+    bytes.fill(0);
+    expect(snapshot).toEqual(original);
+  });
+
+  it('is a plain Uint8Array, so slice() copies instead of aliasing the cache (as a Buffer would)', () => {
+    const bytes = Buffer.from(wat`(module (global i32 (i32.const 16)))`);
+    const snapshot = contentSnapshot(bytes);
+    expect(Buffer.isBuffer(snapshot)).toBe(false);
+    const copy = snapshot.slice();
+    copy.fill(0);
+    expect(contentSnapshot(bytes)).toEqual(new Uint8Array(bytes));
+  });
+
+  it('serves builds of the same content from the same cache entry', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 17)))`;
+    const snapshot = contentSnapshot(bytes);
+    expect(await prepareModule(snapshot, OPTIONS)).toBe(await prepareModule(bytes.slice(), OPTIONS));
   });
 });
