@@ -186,7 +186,7 @@ async function benchRebuild(): Promise<void> {
   await (await buildPlugin(smallPlugin, limits)).close();
   await (await PluginSession.create(smallPlugin)).close();
   const compiled = await WebAssembly.compile(smallPlugin as Uint8Array<ArrayBuffer>);
-  const [rawTime, ourTime, sessionTime] = await interleavedMedians(5, 400, [
+  const [rawTime, ourTime, sessionTime] = await interleavedMedians(5, 1000, [
     async () => {
       const p = await createPlugin({ wasm: [{ module: compiled }] }, { useWasi: false, runInWorker: false });
       await p.close();

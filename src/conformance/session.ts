@@ -184,7 +184,7 @@ export class PluginSession {
     const plugin = this.#plugin;
     if (plugin === undefined) return;
     this.#plugin = undefined;
-    await this.#queue.then(noop, noop);
+    if (this.#pending > 0) await this.#queue.then(noop, noop);
     await plugin.close();
   }
 }

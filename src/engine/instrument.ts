@@ -12,8 +12,8 @@
  *   entry and at loop headers (out of fuel when consumed ≥ budget, i.e. remaining ≤ 0). We charge
  *   at exactly those points with exactly those amounts, so the remaining fuel after a call is the
  *   number wasmtime would report, and exhaustion is detected at the same checks. The counter is a
- *   mutable i64 global (remaining fuel) the engine sets before every call; on exhaustion an
- *   appended function sets an exported flag global and executes `unreachable`.
+ *   mutable i64 global (remaining fuel) every export wrapper sets to the budget on entry; on
+ *   exhaustion an appended function sets a flag global and executes `unreachable`.
  * - **Kernel-call fuel.** In the Rust host the Extism kernel is itself wasm and burns fuel; the JS
  *   kernel is free. Every `call` of an `extism:host/env` import is redirected to an appended
  *   wrapper that charges `kernelCallFuel` (then checks) and forwards. The `alloc` wrapper also
@@ -22,7 +22,12 @@
  *   The `output_set` wrapper records its address and length, because the JS kernel ignores `len`;
  *   the `error_set` wrapper drops `error_set(0)`, which clears the error in the Rust kernel.
  * - **Return codes.** The SDK discards an export's i32 result; each callable export is re-pointed
- *   at an appended wrapper that stores the result in an exported global.
+ *   at an appended wrapper that stores the result in a global.
+ * - **Engine state, through two functions.** The engine's globals are not exported: each exported
+ *   global costs V8 a wrapper object at every instantiation (about 0.45 µs apiece, measured), which
+ *   a second `PluginSession.create` pays on top of the SDK's own work. Instead `set-budget`
+ *   (f64 → the i64 budget, once per instance) and `state` (one call after each guest call, all
+ *   values as one multi-value result, numbers only: no BigInt on the hot path) are exported.
  * - **Memory cap.** Every defined memory gets maximum = min(declared maximum, cap).
  * - **Deferred start.** The start section is removed and the start function exported under a
  *   reserved name, and the exports the SDK would run on its own at instantiation (`_start`,
@@ -84,14 +89,14 @@ export interface Instrumenter {
 /** Exports added by the instrumenter; guest exports under the prefix are refused. */
 export const RESERVED_EXPORT_PREFIX = 'cc-lb-engine:';
 export const ENGINE_EXPORTS = {
-  fuel: 'cc-lb-engine:fuel',
-  outOfFuel: 'cc-lb-engine:out-of-fuel',
-  returnCode: 'cc-lb-engine:return-code',
-  outputOffset: 'cc-lb-engine:output-offset',
-  outputLength: 'cc-lb-engine:output-length',
-  kernelAllocated: 'cc-lb-engine:kernel-allocated',
-  budget: 'cc-lb-engine:budget',
-  remaining: 'cc-lb-engine:remaining',
+  /** `(f64) -> ()`: the fuel budget every export wrapper starts a call with */
+  setBudget: 'cc-lb-engine:set-budget',
+  /**
+   * `() -> (f64 f64 i32 i32 f64 f64)`: remaining fuel after a normal return (NaN if the last call
+   * did not return normally), the fuel counter, the out-of-fuel flag, the return code, and the
+   * `output_set` offset and length (-1: not called) of the last call
+   */
+  state: 'cc-lb-engine:state',
   start: 'cc-lb-engine:start',
 } as const;
 
@@ -132,6 +137,7 @@ const OP = {
   i64Sub: 0x7d,
   i64And: 0x83,
   f64Const: 0x44,
+  i64TruncF64S: 0xb0,
   f64ConvertI64S: 0xb9,
   f64ConvertI64U: 0xba,
 } as const;
@@ -184,12 +190,14 @@ interface Layout {
   budget: number;
   remaining: number;
   outOfFuelFn: number;
+  setBudgetFn: number;
+  stateFn: number;
   /** Kernel import function index → its wrapper's function index. */
   kernelWrapper: Map<number, number>;
 }
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-3',
+  id: 'binary-rewriter-4',
   instrument: instrumentBinary,
 };
 
@@ -206,6 +214,8 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   let nextFunction = info.importedFunctionCount + definedFunctionCount;
   let nextGlobal = info.importedGlobalCount + info.definedGlobalCount;
   const voidType = info.types.length; // appended `() -> ()`
+  const setBudgetType = voidType + 1; // appended `(f64) -> ()`
+  const stateType = voidType + 2; // appended `() -> (f64 f64 i32 i32 f64 f64)`
 
   const layout: Layout = {
     fuel: nextGlobal++,
@@ -217,6 +227,8 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     budget: nextGlobal++,
     remaining: nextGlobal++,
     outOfFuelFn: nextFunction++,
+    setBudgetFn: -1, // after the kernel and export wrappers, below
+    stateFn: -1,
     kernelWrapper: new Map(),
   };
   // Every function import is a kernel function (the import policy ran before us).
@@ -253,6 +265,9 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     }
   });
 
+  layout.setBudgetFn = nextFunction++;
+  layout.stateFn = nextFunction++;
+
   const capBytes = BigInt(options.maxMemoryPages) * 65536n;
   const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
   const snippets = new Snippets(layout);
@@ -280,6 +295,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
         // Per-call state is reset here rather than from JS: wasm global writes from JS cost a
         // BigInt conversion each, and this runs on every call.
         w.u8(OP.globalGet).u32(layout.budget).u8(OP.globalSet).u32(layout.fuel);
+        w.u8(OP.f64Const).bytes(f64Bytes(Number.NaN)).u8(OP.globalSet).u32(layout.remaining);
         w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.outOfFuelFlag);
         w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.returnCode);
         w.u8(OP.f64Const).bytes(f64Bytes(0)).u8(OP.globalSet).u32(layout.outputOffset);
@@ -295,6 +311,24 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
       }),
     );
   }
+  newFunctionTypes.push(setBudgetType);
+  newBodies.push(
+    body((w) => {
+      // the engine passes a safe integer ≥ 0, which the truncation converts exactly
+      w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget);
+    }),
+  );
+  newFunctionTypes.push(stateType);
+  newBodies.push(
+    body((w) => {
+      w.u8(OP.globalGet).u32(layout.remaining);
+      w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
+      w.u8(OP.globalGet).u32(layout.outOfFuelFlag);
+      w.u8(OP.globalGet).u32(layout.returnCode);
+      w.u8(OP.globalGet).u32(layout.outputOffset);
+      w.u8(OP.globalGet).u32(layout.outputLength);
+    }),
+  );
 
   // Assemble the output module section by section.
   const out = new ByteWriter(bytes.length + bytes.length / 4 + 4096);
@@ -390,16 +424,24 @@ function body(fill: (w: ByteWriter) => void): Uint8Array {
   return w.finish().slice();
 }
 
-/** Appends `() -> ()` to the type section (or creates one holding just it). */
+/**
+ * Appends the engine's function types — `() -> ()`, `(f64) -> ()` and
+ * `() -> (f64 f64 i32 i32 f64 f64)` — to the type section (or creates one holding just them).
+ */
 function typeSection(bytes: Uint8Array, section: { start: number; end: number } | undefined): ByteWriter {
   const w = new ByteWriter();
+  const added = 3;
   if (section === undefined) {
-    w.u32(1);
+    w.u32(added);
   } else {
     const reader = new ByteReader(bytes, section.start, section.end);
-    w.u32(reader.u32() + 1).bytes(bytes.subarray(reader.pos, section.end));
+    w.u32(reader.u32() + added).bytes(bytes.subarray(reader.pos, section.end));
   }
-  return w.u8(0x60).u32(0).u32(0);
+  const [f64, i32] = [VALTYPE_BYTE.f64, VALTYPE_BYTE.i32];
+  w.u8(0x60).u32(0).u32(0);
+  w.u8(0x60).u32(1).u8(f64).u32(0);
+  w.u8(0x60).u32(0).u32(6).u8(f64).u8(f64).u8(i32).u8(i32).u8(f64).u8(f64);
+  return w;
 }
 
 function functionSection(
@@ -473,14 +515,8 @@ function exportSection(
 ): ByteWriter {
   const w = new ByteWriter();
   const added: [string, number, number][] = [
-    [ENGINE_EXPORTS.fuel, EXTERNAL_KIND_BYTE.global, layout.fuel],
-    [ENGINE_EXPORTS.outOfFuel, EXTERNAL_KIND_BYTE.global, layout.outOfFuelFlag],
-    [ENGINE_EXPORTS.returnCode, EXTERNAL_KIND_BYTE.global, layout.returnCode],
-    [ENGINE_EXPORTS.outputOffset, EXTERNAL_KIND_BYTE.global, layout.outputOffset],
-    [ENGINE_EXPORTS.outputLength, EXTERNAL_KIND_BYTE.global, layout.outputLength],
-    [ENGINE_EXPORTS.kernelAllocated, EXTERNAL_KIND_BYTE.global, layout.kernelAllocated],
-    [ENGINE_EXPORTS.budget, EXTERNAL_KIND_BYTE.global, layout.budget],
-    [ENGINE_EXPORTS.remaining, EXTERNAL_KIND_BYTE.global, layout.remaining],
+    [ENGINE_EXPORTS.setBudget, EXTERNAL_KIND_BYTE.function, layout.setBudgetFn],
+    [ENGINE_EXPORTS.state, EXTERNAL_KIND_BYTE.function, layout.stateFn],
   ];
   if (startWrapper !== undefined)
     added.push([ENGINE_EXPORTS.start, EXTERNAL_KIND_BYTE.function, startWrapper]);

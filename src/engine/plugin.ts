@@ -128,20 +128,19 @@ function checkInteger(value: number, name: string, max: number): void {
   }
 }
 
-interface EngineGlobals {
-  readonly fuel: WebAssembly.Global;
-  readonly outOfFuel: WebAssembly.Global;
-  readonly returnCode: WebAssembly.Global;
-  readonly outputOffset: WebAssembly.Global;
-  readonly outputLength: WebAssembly.Global;
-  readonly budget: WebAssembly.Global;
-  readonly remaining: WebAssembly.Global;
-}
+/** The instrumenter's `state` export: what the last guest call left behind (see ENGINE_EXPORTS). */
+type EngineState = [
+  remainingAfterReturn: number,
+  fuel: number,
+  outOfFuel: number,
+  returnCode: number,
+  outputOffset: number,
+  outputLength: number,
+];
 
 class EnginePlugin implements LoadedPlugin {
-  private readonly globals: EngineGlobals;
+  private readonly state: () => EngineState;
   private readonly byName: Map<string, FunctionExportMeta>;
-  private readonly budget: bigint;
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private closed = false;
@@ -152,25 +151,16 @@ class EnginePlugin implements LoadedPlugin {
     private readonly meta: InstrumentMeta,
     private readonly limits: Limits,
   ) {
-    const global = (name: string) => instance.exports[name] as WebAssembly.Global;
-    this.globals = {
-      fuel: global(ENGINE_EXPORTS.fuel),
-      outOfFuel: global(ENGINE_EXPORTS.outOfFuel),
-      returnCode: global(ENGINE_EXPORTS.returnCode),
-      outputOffset: global(ENGINE_EXPORTS.outputOffset),
-      outputLength: global(ENGINE_EXPORTS.outputLength),
-      budget: global(ENGINE_EXPORTS.budget),
-      remaining: global(ENGINE_EXPORTS.remaining),
-    };
+    const { exports } = instance;
+    this.state = exports[ENGINE_EXPORTS.state] as () => EngineState;
     let byName = exportIndexCache.get(meta);
     if (byName === undefined) {
       byName = new Map(meta.functionExports.map((e) => [e.name, e]));
       exportIndexCache.set(meta, byName);
     }
     this.byName = byName;
-    this.budget = BigInt(limits.fuel);
     // Every export wrapper starts by setting remaining fuel to this budget.
-    this.globals.budget.value = this.budget;
+    (exports[ENGINE_EXPORTS.setBudget] as (fuel: number) => void)(limits.fuel);
   }
 
   /** The start function, then Extism's guest-runtime initialization (SDK export names). */
@@ -210,15 +200,14 @@ class EnginePlugin implements LoadedPlugin {
   /** Runs the initialization steps, each under the full fuel budget. */
   async initialize(): Promise<void> {
     for (const step of this.initializationSteps) {
-      // As in callNow: NaN until the wrapper's normal return, so a trap is not read as 0 fuel left.
-      this.globals.remaining.value = Number.NaN;
       try {
         await this.sdk.call(step, '');
       } catch (error) {
-        const reason = this.remainingFuel() <= 0 ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
+        const reason =
+          remainingFuel(this.state()) <= 0 ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
         throw new BuildPluginError(reason, { cause: error });
       }
-      if (this.remainingFuel() <= 0) throw new BuildPluginError('plugin ran out of fuel');
+      if (remainingFuel(this.state()) <= 0) throw new BuildPluginError('plugin ran out of fuel');
     }
   }
 
@@ -261,12 +250,6 @@ class EnginePlugin implements LoadedPlugin {
     await this.sdk.close();
   }
 
-  /** Remaining fuel: the wrapper's plain-number copy after a normal return, else the i64 counter. */
-  private remainingFuel(): number {
-    const remaining = this.globals.remaining.value as number;
-    return Number.isNaN(remaining) ? Number(this.globals.fuel.value as bigint) : remaining;
-  }
-
   /** One call; `pending` counts it from `call()` until it has settled. */
   private async callNow(name: string, input: string | Uint8Array): Promise<CallResult> {
     try {
@@ -283,7 +266,6 @@ class EnginePlugin implements LoadedPlugin {
         );
       }
 
-      this.globals.remaining.value = Number.NaN;
       const started = performance.now();
       let output: SdkOutput = null;
       let thrown: unknown;
@@ -295,10 +277,11 @@ class EnginePlugin implements LoadedPlugin {
         thrown = error;
       }
       const durationMs = performance.now() - started;
-      const remaining = this.remainingFuel();
+      const state = this.state();
+      const remaining = remainingFuel(state);
       const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
 
-      if (remaining <= 0 || (failed && this.globals.outOfFuel.value !== 0)) {
+      if (remaining <= 0 || (failed && state[2] !== 0)) {
         throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
           fuelConsumed: this.limits.fuel,
           cause: thrown,
@@ -315,36 +298,36 @@ class EnginePlugin implements LoadedPlugin {
         }
         output = null;
       }
-      const returnCode =
-        entry.results.length === 0
-          ? 0
-          : entry.results[0] === 'i32'
-            ? (this.globals.returnCode.value as number)
-            : -1;
+      const returnCode = entry.results.length === 0 ? 0 : entry.results[0] === 'i32' ? state[3] : -1;
       if (returnCode !== 0) {
         throw new PluginCallError('NonZeroExit', `Returned non-zero exit code: ${returnCode}`, {
           returnCode,
           fuelConsumed,
         });
       }
-      return makeResult(this.extractOutput(output), fuelConsumed, durationMs);
+      return makeResult(extractOutput(output, state), fuelConsumed, durationMs);
     } finally {
       this.pending--;
     }
   }
-
-  /** Exactly the `len` bytes at the `output_set` address (the JS kernel hands back the whole block). */
-  private extractOutput(output: SdkOutput): Uint8Array {
-    const length = this.globals.outputLength.value as number;
-    if (output === null || length < 0) return new Uint8Array(0);
-    const block = (output as unknown as DataView).buffer;
-    const start = Math.min(this.globals.outputOffset.value as number, block.byteLength);
-    const end = Math.min(start + length, block.byteLength);
-    return new Uint8Array(block, start, end - start);
-  }
 }
 
 function noop(): void {}
+
+/** Remaining fuel: the wrapper's copy after a normal return (NaN otherwise), else the counter. */
+function remainingFuel(state: EngineState): number {
+  return Number.isNaN(state[0]) ? state[1] : state[0];
+}
+
+/** Exactly the `len` bytes at the `output_set` address (the JS kernel hands back the whole block). */
+function extractOutput(output: SdkOutput, state: EngineState): Uint8Array {
+  const [, , , , offset, length] = state;
+  if (output === null || length < 0) return new Uint8Array(0);
+  const block = (output as unknown as DataView).buffer;
+  const start = Math.min(offset, block.byteLength);
+  const end = Math.min(start + length, block.byteLength);
+  return new Uint8Array(block, start, end - start);
+}
 
 function makeResult(output: Uint8Array, fuelConsumed: number, durationMs: number): CallResult {
   return {
