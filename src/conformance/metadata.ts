@@ -82,9 +82,10 @@ export async function metadataFromHandshake(
   plugin: ResolvedPlugin,
   options: HandshakeOptions = {},
 ): Promise<MetadataOutcome> {
-  // Read the capabilities once: a one-shot iterable must still reach the handshake intact.
-  const capabilities = [...(options.capabilities ?? plugin.capabilities)];
-  const effective: HandshakeOptions = { ...options, capabilities };
+  // Read the capabilities once: a one-shot iterable must still reach the handshake intact. A
+  // frozen array (every descriptor's) can neither change nor be used up, so it is taken as it is.
+  const given = options.capabilities ?? plugin.capabilities;
+  const capabilities: readonly string[] = Array.isArray(given) && Object.isFrozen(given) ? given : [...given];
   const key = plugin.limits.strictWallClock ? undefined : memoKey(plugin, capabilities, options);
   if (key !== undefined) {
     const entry = memo.get(key);
@@ -98,7 +99,7 @@ export async function metadataFromHandshake(
   }
   let outcome: MetadataOutcome;
   try {
-    outcome = await runHandshake(plugin, effective);
+    outcome = await runHandshake(plugin, { ...options, capabilities });
   } catch (error) {
     if (key !== undefined && error instanceof HandshakeError && error.kind !== 'Instantiate') {
       remember(key, { ok: false, error: copyError(error) });

@@ -105,7 +105,7 @@ export class PluginSession {
       const { metadata } = await metadataFromHandshake(plugin, {
         ...options,
         capabilities: plugin.capabilities,
-        functionVersions: versionsCopy(functionVersions),
+        ...(functionVersions === NO_VERSIONS ? {} : { functionVersions: versionsCopy(functionVersions) }),
       });
       return new PluginSession(loaded, metadata, described, functionVersions);
     } catch (error) {
@@ -222,8 +222,6 @@ function describeSession(
 function versionsCopy(
   versions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>> = {},
 ): Partial<Record<WireFunctionName, number[]>> {
-  // the default offer (no overrides) is the common case of a hot create: nothing to copy
-  if (versions === NO_VERSIONS) return {};
   return Object.fromEntries(
     Object.entries(versions).flatMap(([name, list]) => (list === undefined ? [] : [[name, [...list]]])),
   );
