@@ -2,14 +2,15 @@
  * Benchmarks for the engine targets in ENGINE.md, printed as ratios from one run
  * (`npm run bench`). Never part of the pass/fail test run.
  *
- * (a) dispatch-style call (engine call + JSON envelope + strict decode) vs a raw SDK call()
+ * (a) dispatch-style call (engine call + JSON envelope + strict decode) vs a raw SDK call(), and
+ *     the full `PluginSession.dispatch` (envelope, validation, bookkeeping) vs the same call (≤ 1.5×)
  * (b) instrumented vs uninstrumented execution of a loop-heavy guest          (target ≤ 2×)
  * (c) second buildPlugin of the same bytes vs raw SDK createPlugin(module)    (target ≤ 1.2×)
  *     and a second PluginSession.create (instance + memoized handshake) vs the same
  * (d) instrumentation cost per KiB of module
  *
- * The full `PluginSession.dispatch` path belongs to the conformance layer; `sessionDispatchPath`
- * below is the hook where it is measured against the same raw SDK call once that layer exists.
+ * Every comparison runs the same bytes on both sides with the same input; the sides of (a) and (c)
+ * are measured in alternating rounds and reported as medians of round medians.
  */
 import { performance } from 'node:perf_hooks';
 import { PluginSession } from '../src/conformance/session.js';
@@ -133,9 +134,9 @@ async function engineDispatch(plugin: LoadedPlugin): Promise<unknown> {
 }
 
 /**
- * Hook for the conformance layer: return a runner for `PluginSession.dispatch` of the `sign`
- * function on a session over `smallPlugin` (or a fixture of equal weight), and (a) reports it
- * against the same raw SDK call. Returns undefined while the conformance layer has not wired it.
+ * A runner for `PluginSession.dispatch` of `sign` on a session over `smallPlugin`, which (a)
+ * reports against the raw SDK call of the same export with the same envelope text. Undefined
+ * would print "not wired".
  */
 async function sessionDispatchPath(): Promise<(() => Promise<unknown>) | undefined> {
   const session = await PluginSession.create(smallPlugin);
