@@ -59,7 +59,8 @@ const BRAND = Symbol.for('cc-lb-plugin-conformance.PluginUnderTest');
  * buffer cannot change what is tested; the descriptor and its parts are frozen.
  */
 export function plugin(wasm: WasmInput, options: PluginOptions = {}): PluginUnderTest {
-  const bytes = wasmBytes(wasm).slice();
+  // A copy, never a view: `Buffer.prototype.slice` would alias the caller's memory.
+  const bytes = new Uint8Array(wasmBytes(wasm));
   const limits: PluginLimits = Object.freeze({
     fuel: positiveInteger('fuel', options.fuel ?? DEFAULT_LIMITS.fuel),
     wallMs: positiveInteger('wallMs', options.wallMs ?? DEFAULT_LIMITS.wallMs),

@@ -14,6 +14,14 @@ describe('plugin()', () => {
     expect(p.capabilities).toEqual(['b', 'a']);
   });
 
+  it('copies a Node Buffer too (Buffer.prototype.slice would only alias it)', () => {
+    const buffer = Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]);
+    const p = plugin(buffer);
+    buffer[0] = 0xff;
+    expect(p.wasm[0]).toBe(0);
+    expect(p.wasm.buffer).not.toBe(buffer.buffer);
+  });
+
   it('defaults to the reference budgets', () => {
     expect(plugin(new Uint8Array(8)).limits).toEqual({
       fuel: 10_000_000,
