@@ -12,18 +12,21 @@
  * level, `_v` among them — which is what a default serde_json build produces. Guests must not
  * depend on key order either way.
  */
-import type { TSchema } from '@sinclair/typebox';
 import { type LoadedPlugin, PluginCallError } from '../engine/index.js';
 import { decodeWireValue } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
-import { encodeWire } from '../wire/encode.js';
+import {
+  NOT_FAST,
+  readResponseEnvelope,
+  requestValue,
+  writeRequestEnvelope,
+  writeValue,
+} from '../wire/envelope.js';
 import type { FallbackPolicy } from '../wire/fallback.js';
-import { formatF64 } from '../wire/float-text.js';
 import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/functions/index.js';
 import { type JsonNode, parseJsonValue } from '../wire/json.js';
 import type { AugmentedMetadata } from '../wire/metadata.js';
-import { compareCodePoints, valueAt } from '../wire/ordered.js';
-import { wireOf } from '../wire/schema.js';
+import { valueAt } from '../wire/ordered.js';
 
 export type DispatchStage =
   | 'version_lookup'
@@ -105,13 +108,46 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   metadata: Pick<AugmentedMetadata, 'negotiated_functions'>,
   fn: F,
   request: RequestOf<F>,
-  options: DispatchOptions = {},
+  options?: DispatchOptions,
 ): Promise<DispatchOutcome<ResponseOf<F>>> {
   const cost: CallCost = { fuelConsumed: 0, durationMs: 0 };
   let failure: DispatchFailure;
   try {
-    const response = await dispatchInner(plugin, metadata, fn, request, cost);
-    return { kind: 'ok', response: response as ResponseOf<F>, ...cost };
+    // One async frame for the whole call: the steps around the guest call are synchronous.
+    // 1.
+    const version = valueAt(metadata.negotiated_functions, fn.name);
+    if (version === undefined) {
+      throw new DispatchFailure('MissingNegotiatedVersion', 'negotiated version missing', 'version_lookup');
+    }
+    // 2.–5. the request as a generic JSON value, which must be an object, with `_v` set
+    // (overwriting any), serialized compactly. The one-pass writer answers for ordinary requests;
+    // anything it declines goes step by step, which is where every error text comes from.
+    const input =
+      writeRequestEnvelope(fn.request, request, version) ?? requestEnvelopeStepwise(fn, request, version);
+    // 6. the export named after the function; output read as UTF-8; nothing is classified
+    let text: string;
+    const started = performance.now();
+    try {
+      const result = await plugin.call(fn.name, input);
+      cost.fuelConsumed = result.fuelConsumed;
+      cost.durationMs = result.durationMs;
+      text = result.text();
+    } catch (error) {
+      if (!(error instanceof PluginCallError)) throw error;
+      if (cost.durationMs === 0) cost.durationMs = performance.now() - started;
+      if (cost.fuelConsumed === 0 && error.fuelConsumed !== undefined) cost.fuelConsumed = error.fuelConsumed;
+      throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
+    }
+    // 7.–12. read straight into the typed response when nothing is wrong with the text;
+    // otherwise step by step, for the exact failing step and text.
+    let response = readResponseEnvelope(fn.response, text, version);
+    if (response === NOT_FAST) response = responseStepwise(fn, text, version);
+    return {
+      kind: 'ok',
+      response: response as ResponseOf<F>,
+      fuelConsumed: cost.fuelConsumed,
+      durationMs: cost.durationMs,
+    };
   } catch (error) {
     // Our steps report through DispatchFailure; anything else is what Rust would see as a panic.
     failure =
@@ -119,7 +155,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   }
   const policy = fn.fallback;
   try {
-    options.onDispatchError?.({
+    options?.onDispatchError?.({
       function: fn.name,
       stage: failure.stage,
       errorKind: failure.kind,
@@ -139,22 +175,11 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   };
 }
 
-async function dispatchInner(
-  plugin: LoadedPlugin,
-  metadata: Pick<AugmentedMetadata, 'negotiated_functions'>,
-  fn: AnyWireFunction,
-  request: unknown,
-  cost: CallCost,
-): Promise<unknown> {
-  // 1.
-  const version = valueAt(metadata.negotiated_functions, fn.name);
-  if (version === undefined) {
-    throw new DispatchFailure('MissingNegotiatedVersion', 'negotiated version missing', 'version_lookup');
-  }
+function requestEnvelopeStepwise(fn: AnyWireFunction, request: unknown, version: number): string {
   // 2. and 3. the typed request as a generic JSON value, which must be an object
   let requestNode: JsonNode;
   try {
-    requestNode = widenF32(fn.request, parseJsonValue(encodeWire(fn.request, request)));
+    requestNode = requestValue(fn.request, request);
   } catch (error) {
     throw new DispatchFailure(
       'RequestValue',
@@ -172,9 +197,8 @@ async function dispatchInner(
   // 4. `_v` set (overwriting any), 5. serialized compactly
   const envelope = new Map(requestNode.entries);
   envelope.set('_v', { type: 'int', value: BigInt(version) });
-  let input: string;
   try {
-    input = writeSortedJson({ type: 'object', entries: envelope });
+    return writeValue({ type: 'object', entries: envelope });
   } catch (error) {
     throw new DispatchFailure(
       'SerializeRequestEnvelope',
@@ -182,20 +206,9 @@ async function dispatchInner(
       'serialize_request',
     );
   }
-  // 6. the export named after the function; output read as UTF-8; nothing is classified
-  let text: string;
-  const started = performance.now();
-  try {
-    const result = await plugin.call(fn.name, input);
-    cost.fuelConsumed = result.fuelConsumed;
-    cost.durationMs = result.durationMs;
-    text = result.text();
-  } catch (error) {
-    if (!(error instanceof PluginCallError)) throw error;
-    if (cost.durationMs === 0) cost.durationMs = performance.now() - started;
-    if (cost.fuelConsumed === 0 && error.fuelConsumed !== undefined) cost.fuelConsumed = error.fuelConsumed;
-    throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
-  }
+}
+
+function responseStepwise(fn: AnyWireFunction, text: string, version: number): unknown {
   // 7. a generic value: duplicate keys are not an error here, the last one wins
   let responseNode: JsonNode;
   try {
@@ -256,71 +269,4 @@ function messageOf(error: unknown): string {
     : error instanceof Error
       ? error.message
       : String(error);
-}
-
-/**
- * serde_json's `to_value` turns an `f32` into a JSON number holding the f32 widened to f64 (so
- * 0.1f32 is sent as 0.10000000149011612), unlike `to_string`, which prints the f32's shortest
- * form. Our encoder writes the latter; this walks the schema alongside the value and widens.
- */
-function widenF32(schema: TSchema, node: JsonNode): JsonNode {
-  const wire = wireOf(schema);
-  if (wire?.float === 'f32') {
-    if (node.type === 'float' || node.type === 'int')
-      return { type: 'float', value: Math.fround(Number(node.value)) };
-    return node;
-  }
-  if (node.type === 'null' || node.type === 'bool' || node.type === 'string') return node;
-  const variants = schema.anyOf as TSchema[] | undefined;
-  if (variants !== undefined) {
-    if (wire?.nullable || wire?.omittable) return widenF32(variants[0] as TSchema, node);
-    if (wire?.tagged !== undefined && node.type === 'object') {
-      const tag = node.entries.get(wire.tagged);
-      const variant = variants.find(
-        (v) => tag?.type === 'string' && v.properties?.[wire.tagged as string]?.const === tag.value,
-      );
-      return variant === undefined ? node : widenF32(variant, node);
-    }
-    return node;
-  }
-  if (node.type === 'array' && schema.items !== undefined && !Array.isArray(schema.items)) {
-    return { type: 'array', items: node.items.map((item) => widenF32(schema.items as TSchema, item)) };
-  }
-  if (node.type === 'object') {
-    const properties = schema.properties as Record<string, TSchema> | undefined;
-    const mapValue = wire?.map
-      ? (Object.values(schema.patternProperties ?? {})[0] as TSchema | undefined)
-      : undefined;
-    if (properties === undefined && mapValue === undefined) return node;
-    const entries = new Map<string, JsonNode>();
-    for (const [key, value] of node.entries) {
-      const fieldSchema = mapValue ?? (Object.hasOwn(properties ?? {}, key) ? properties?.[key] : undefined);
-      entries.set(key, fieldSchema === undefined ? value : widenF32(fieldSchema, value));
-    }
-    return { type: 'object', entries };
-  }
-  return node;
-}
-
-/** Compact serde_json text of a generic value whose maps are BTreeMaps: keys sorted by code point. */
-function writeSortedJson(node: JsonNode): string {
-  switch (node.type) {
-    case 'null':
-      return 'null';
-    case 'bool':
-      return node.value ? 'true' : 'false';
-    case 'int':
-      return node.value.toString();
-    case 'float':
-      // serde_json writes a non-finite float as null
-      return Number.isFinite(node.value) ? formatF64(node.value) : 'null';
-    case 'string':
-      return JSON.stringify(node.value);
-    case 'array':
-      return `[${node.items.map(writeSortedJson).join(',')}]`;
-    case 'object': {
-      const keys = [...node.entries.keys()].sort(compareCodePoints);
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${writeSortedJson(node.entries.get(key) as JsonNode)}`).join(',')}}`;
-    }
-  }
 }
