@@ -1,14 +1,22 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlugin, type LoadedPlugin, PluginCallError } from '../../src/engine/index.js';
-import { type DispatchErrorEvent, dispatchWireCall } from '../../src/host/dispatch.js';
+import { type DispatchErrorEvent, type DispatchOutcome, dispatchWireCall } from '../../src/host/dispatch.js';
 import { type ExportBehaviour, output, pluginModule, spin, trap } from '../../src/wat/plugin-module.js';
+import { decodeWireValue } from '../../src/wire/decode.js';
+import { WireDecodeError } from '../../src/wire/decode-error.js';
 import { encodeWire } from '../../src/wire/encode.js';
+import { requestValue, writeValue } from '../../src/wire/envelope.js';
+import { type AnyWireFunction, allWireFunctions, type RequestOf } from '../../src/wire/functions/index.js';
 import { NormalizeErrorFn } from '../../src/wire/functions/normalize-error.js';
 import { ObserveFn } from '../../src/wire/functions/observe.js';
 import { SignFn } from '../../src/wire/functions/sign.js';
 import { defineWireFunction } from '../../src/wire/functions/wire-function.js';
+import { type JsonNode, parseJsonValue } from '../../src/wire/json.js';
 import { f32, str, struct } from '../../src/wire/schema.js';
 import { expectInput } from '../support/input-check-guest.js';
+import { valueForm } from '../support/value-form.js';
+import { envelopeTextArbitrary, wireArbitrary } from '../support/wire-arbitrary.js';
 
 const open: LoadedPlugin[] = [];
 afterEach(async () => {
@@ -364,4 +372,148 @@ describe('dispatchWireCall: envelope and hostile guests', () => {
       errorKind: 'Panic',
     });
   });
+});
+
+describe('dispatchWireCall: the one-pass envelope and response paths change no outcome', () => {
+  /** A stand-in instance that answers `output` to every call and records what it was sent. */
+  function answering(output: string, sent: string[]): LoadedPlugin {
+    return {
+      functionExists: () => true,
+      exports: () => [],
+      imports: () => [],
+      call: (_name, input) => {
+        sent.push(typeof input === 'string' ? input : new TextDecoder().decode(input));
+        return Promise.resolve({
+          output: new Uint8Array(),
+          fuelConsumed: 7,
+          durationMs: 0.5,
+          text: () => output,
+        });
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+
+  type Expected =
+    | { kind: 'ok'; response: unknown }
+    | { kind: 'fallback'; stage: string; errorKind: string; error: string };
+
+  /** PROTOCOL.md §7.1 steps 7–12 taken one by one (version 1 negotiated). */
+  function stepByStep(fn: AnyWireFunction, text: string): Expected {
+    const fail = (stage: string, errorKind: string, error: string): Expected => ({
+      kind: 'fallback',
+      stage,
+      errorKind,
+      error,
+    });
+    let node: JsonNode;
+    try {
+      node = parseJsonValue(text);
+    } catch (error) {
+      const reason = (error as WireDecodeError).serdeText;
+      return fail(
+        'deserialize_response',
+        'DeserializeResponseEnvelope',
+        `response envelope deserialization failed: ${reason}`,
+      );
+    }
+    if (node.type !== 'object') {
+      return fail('response_envelope', 'ResponseNotObject', 'response envelope was not a JSON object');
+    }
+    const rest = new Map(node.entries);
+    const v = rest.get('_v');
+    if (v === undefined)
+      return fail('response_envelope', 'ResponseVersionMissing', 'response envelope missing _v');
+    rest.delete('_v');
+    if (v.type !== 'int' || v.value < 0n) {
+      return fail(
+        'response_envelope',
+        'ResponseVersionInvalid',
+        'response envelope _v was not an unsigned integer',
+      );
+    }
+    if (v.value !== 1n) {
+      return fail(
+        'response_envelope',
+        'ResponseVersionMismatch',
+        `response envelope version mismatch: expected 1, actual ${v.value}`,
+      );
+    }
+    try {
+      return { kind: 'ok', response: decodeWireValue(fn.response, { type: 'object', entries: rest }) };
+    } catch (error) {
+      return fail(
+        'response_decode',
+        'ResponseDecode',
+        `response decode failed: ${(error as WireDecodeError).serdeText}`,
+      );
+    }
+  }
+
+  const outcomeForm = (outcome: DispatchOutcome): Expected =>
+    outcome.kind === 'ok'
+      ? { kind: 'ok', response: valueForm(outcome.response) }
+      : { kind: 'fallback', stage: outcome.stage, errorKind: outcome.errorKind, error: outcome.error };
+
+  it.each(allWireFunctions.map((fn) => [fn.name, fn] as const))(
+    '%s: generated and malformed guest answers end as the step-by-step dispatch ends',
+    async (_, fn) => {
+      await fc.assert(
+        fc.asyncProperty(envelopeTextArbitrary(fn.response), async (text) => {
+          const outcome = await dispatchWireCall(
+            answering(text, []),
+            negotiated(fn.name),
+            fn,
+            fn.dryRunRequest(),
+          );
+          const expected = stepByStep(fn, text);
+          expect(outcomeForm(outcome)).toStrictEqual(
+            expected.kind === 'ok' ? { kind: 'ok', response: valueForm(expected.response) } : expected,
+          );
+          expect(outcome).toMatchObject({ fuelConsumed: 7, durationMs: 0.5 });
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
+
+  it.each(allWireFunctions.map((fn) => [fn.name, fn] as const))(
+    '%s: generated requests reach the guest as the step-by-step envelope, or fail with its text',
+    async (_, fn) => {
+      await fc.assert(
+        fc.asyncProperty(wireArbitrary(fn.request, 'hostile'), async (request) => {
+          let expected: string | Error;
+          try {
+            const node = requestValue(fn.request, request);
+            if (node.type !== 'object') throw new Error('requests are structs');
+            const entries = new Map(node.entries);
+            entries.set('_v', { type: 'int', value: 1n });
+            expected = writeValue({ type: 'object', entries });
+          } catch (error) {
+            expected = error as Error;
+          }
+          const sent: string[] = [];
+          const outcome = await dispatchWireCall(
+            answering('{"_v":1}', sent),
+            negotiated(fn.name),
+            fn,
+            request as RequestOf<typeof fn>,
+          );
+          if (typeof expected === 'string') {
+            expect(sent).toStrictEqual([expected]);
+          } else {
+            const reason = expected instanceof WireDecodeError ? expected.serdeText : expected.message;
+            expect(sent).toStrictEqual([]);
+            expect(outcome).toMatchObject({
+              kind: 'fallback',
+              stage: 'request_envelope',
+              errorKind: 'RequestValue',
+              error: `request value serialization failed: ${reason}`,
+            });
+          }
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 });
