@@ -94,11 +94,6 @@ class DispatchFailure {
   ) {}
 }
 
-interface CallCost {
-  fuelConsumed: number;
-  durationMs: number;
-}
-
 /**
  * Calls `fn` on `plugin` with `request` wrapped in the envelope, at the version negotiated in
  * `metadata.negotiated_functions` (the only part of the metadata dispatch reads). Never throws.
@@ -110,7 +105,9 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   request: RequestOf<F>,
   options?: DispatchOptions,
 ): Promise<DispatchOutcome<ResponseOf<F>>> {
-  const cost: CallCost = { fuelConsumed: 0, durationMs: 0 };
+  // Plain locals rather than a cost object: nothing is allocated per call beyond the outcome.
+  let fuelConsumed = 0;
+  let durationMs = 0;
   let failure: DispatchFailure;
   try {
     // One async frame for the whole call: the steps around the guest call are synchronous.
@@ -129,13 +126,13 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     const started = performance.now();
     try {
       const result = await plugin.call(fn.name, input);
-      cost.fuelConsumed = result.fuelConsumed;
-      cost.durationMs = result.durationMs;
+      fuelConsumed = result.fuelConsumed;
+      durationMs = result.durationMs;
       text = result.text();
     } catch (error) {
       if (!(error instanceof PluginCallError)) throw error;
-      if (cost.durationMs === 0) cost.durationMs = performance.now() - started;
-      if (cost.fuelConsumed === 0 && error.fuelConsumed !== undefined) cost.fuelConsumed = error.fuelConsumed;
+      if (durationMs === 0) durationMs = performance.now() - started;
+      if (fuelConsumed === 0 && error.fuelConsumed !== undefined) fuelConsumed = error.fuelConsumed;
       throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
     }
     // 7.–12. read straight into the typed response when nothing is wrong with the text;
@@ -145,8 +142,8 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     return {
       kind: 'ok',
       response: response as ResponseOf<F>,
-      fuelConsumed: cost.fuelConsumed,
-      durationMs: cost.durationMs,
+      fuelConsumed,
+      durationMs,
     };
   } catch (error) {
     // Our steps report through DispatchFailure; anything else is what Rust would see as a panic.
@@ -171,7 +168,8 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     stage: failure.stage,
     error: failure.text,
     errorKind: failure.kind,
-    ...cost,
+    fuelConsumed,
+    durationMs,
   };
 }
 
