@@ -77,6 +77,21 @@ const offerIds = new Map<string, number>();
 const offerIdsByInputs = new Map<string, number>();
 let nextOfferId = 0;
 const OFFER_CACHE_CAPACITY = 64;
+/**
+ * The offer id of a frozen capability list offered without `functionVersions` (every descriptor's
+ * list, and the shared empty one of raw bytes): such a list cannot change, so its id is looked up
+ * by identity instead of re-deriving its text on every create. Replaced whenever the ids it
+ * mirrors are dropped, so it never answers with an id the text maps would no longer give.
+ */
+let frozenOfferIds = new WeakMap<readonly unknown[], number>();
+
+/**
+ * The last memo key built, with its parts: a create repeating the previous one (the common case)
+ * reuses the same string, so the lookup neither concatenates nor re-hashes it.
+ */
+let lastKey: { digest: string; fuel: number; pages: number; offer: number; key: string } | undefined;
+/** The key most recently moved to (or inserted at) the end of `memo`: a hit on it moves nothing. */
+let newestKey: string | undefined;
 
 export async function metadataFromHandshake(
   plugin: ResolvedPlugin,
@@ -90,8 +105,11 @@ export async function metadataFromHandshake(
   if (key !== undefined) {
     const entry = memo.get(key);
     if (entry !== undefined) {
-      memo.delete(key);
-      memo.set(key, entry);
+      if (key !== newestKey) {
+        memo.delete(key);
+        memo.set(key, entry);
+        newestKey = key;
+      }
       stats.hits++;
       if (!entry.ok) throw copyError(entry.error);
       return { metadata: copyMetadata(entry.metadata), fuelConsumed: entry.fuelConsumed };
@@ -117,6 +135,9 @@ export function clearHandshakeMemo(): void {
   memo.clear();
   offerIds.clear();
   offerIdsByInputs.clear();
+  frozenOfferIds = new WeakMap();
+  lastKey = undefined;
+  newestKey = undefined;
   stats.runs = 0;
   stats.hits = 0;
 }
@@ -145,8 +166,14 @@ function customSectionError(error: IdentityReadError): HandshakeError {
 }
 
 function remember(key: string, entry: MemoEntry): void {
+  // A key already present (two concurrent misses) keeps its place, as `Map.set` leaves it.
+  if (!memo.has(key)) newestKey = key;
   memo.set(key, entry);
-  if (memo.size > HANDSHAKE_MEMO_CAPACITY) memo.delete(memo.keys().next().value as string);
+  if (memo.size > HANDSHAKE_MEMO_CAPACITY) {
+    const oldest = memo.keys().next().value as string;
+    memo.delete(oldest);
+    if (oldest === newestKey) newestKey = undefined;
+  }
 }
 
 /**
@@ -161,11 +188,39 @@ function memoKey(
 ): string | undefined {
   const offer = offerIdFor(capabilities, options.functionVersions);
   if (offer === undefined) return undefined;
-  const { fuel, maxMemoryPages } = plugin.limits;
-  return `${contentDigest(plugin.wasm)}|f${fuel}|p${maxMemoryPages}|o${offer}`;
+  const { fuel, maxMemoryPages: pages } = plugin.limits;
+  const digest = contentDigest(plugin.wasm);
+  const last = lastKey;
+  if (
+    last !== undefined &&
+    last.digest === digest &&
+    last.fuel === fuel &&
+    last.pages === pages &&
+    last.offer === offer
+  ) {
+    return last.key;
+  }
+  const key = `${digest}|f${fuel}|p${pages}|o${offer}`;
+  lastKey = { digest, fuel, pages, offer, key };
+  return key;
 }
 
 function offerIdFor(
+  capabilities: readonly unknown[],
+  functionVersions: HandshakeOptions['functionVersions'],
+): number | undefined {
+  if (functionVersions !== undefined || !Object.isFrozen(capabilities)) {
+    return offerIdFromText(capabilities, functionVersions);
+  }
+  let id = frozenOfferIds.get(capabilities);
+  if (id === undefined) {
+    id = offerIdFromText(capabilities, undefined);
+    if (id !== undefined) frozenOfferIds.set(capabilities, id);
+  }
+  return id;
+}
+
+function offerIdFromText(
   capabilities: readonly unknown[],
   functionVersions: HandshakeOptions['functionVersions'],
 ): number | undefined {
@@ -181,7 +236,10 @@ function offerIdFor(
     }
     id = offerIds.get(json);
     if (id === undefined) {
-      if (offerIds.size >= OFFER_CACHE_CAPACITY) offerIds.clear();
+      if (offerIds.size >= OFFER_CACHE_CAPACITY) {
+        offerIds.clear();
+        frozenOfferIds = new WeakMap();
+      }
       id = nextOfferId++;
       offerIds.set(json, id);
     }

@@ -218,6 +218,34 @@ describe('the handshake memo', () => {
     expect(handshakeRuns()).toBe(2);
   });
 
+  it('after clearHandshakeMemo, equal offers from different descriptors share one outcome again', async () => {
+    const wasm = shapePlugin('memo-clear');
+    const first = resolvePlugin(plugin(wasm, { capabilities: ['a'] }));
+    await metadataFromHandshake(first);
+    await metadataFromHandshake(first);
+    expect(handshakeRuns()).toBe(1);
+    clearHandshakeMemo();
+    await metadataFromHandshake(resolvePlugin(plugin(wasm, { capabilities: ['a'] })));
+    await metadataFromHandshake(first); // the same offer, through the descriptor seen before the clear
+    expect(handshakeRuns()).toBe(1);
+  });
+
+  it('a hit on the most recent outcome keeps the least recent first in line for eviction', async () => {
+    const wasm = shapePlugin('memo-newest');
+    const withFuel = (fuel: number) => resolvePlugin(plugin(wasm, { fuel }));
+    const last = 1_000_000 + HANDSHAKE_MEMO_CAPACITY - 1;
+    for (let fuel = 1_000_000; fuel <= last; fuel++) await metadataFromHandshake(withFuel(fuel));
+    await metadataFromHandshake(withFuel(last));
+    await metadataFromHandshake(withFuel(last));
+    expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY);
+    await metadataFromHandshake(withFuel(999_999)); // evicts 1_000_000, the least recent
+    await metadataFromHandshake(withFuel(last));
+    await metadataFromHandshake(withFuel(1_000_001));
+    expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY + 1);
+    await metadataFromHandshake(withFuel(1_000_000));
+    expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY + 2);
+  });
+
   it(`keeps the ${HANDSHAKE_MEMO_CAPACITY} most recently used outcomes`, async () => {
     const wasm = shapePlugin('memo-lru');
     const withFuel = (fuel: number) => resolvePlugin(plugin(wasm, { fuel }));
