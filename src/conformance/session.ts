@@ -52,22 +52,42 @@ export class PluginSession {
   readonly negotiatedFunctions: Readonly<Record<string, number>>;
   /** The offered versions its handshake used (`{}`: the default offer), to repeat that handshake. */
   readonly functionVersions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>>;
-  /** the descriptor, or how to make it on first use (see `plugin`) */
-  #described: PluginUnderTest | (() => PluginUnderTest);
+  /** the descriptor; undefined until first read for raw bytes (see `plugin`) */
+  #described: PluginUnderTest | undefined;
+  /** what the session was built and handshaken from, to make the descriptor on first read */
+  readonly #resolved: ResolvedPlugin;
+  /**
+   * The last completed dispatch, kept as plain fields (no object per call); `lastCall` builds the
+   * record on first read after each call and hands back that same object until the next one.
+   */
+  #lastFunction: string | undefined;
+  #lastFuel = 0;
+  #lastDuration = 0;
   #lastCall: LastCall | undefined;
   #plugin: LoadedPlugin | undefined;
   /** the tail of the call queue: each dispatch starts after the previous one settled */
-  #queue: Promise<unknown> = Promise.resolve();
+  #queue: Promise<unknown> = SETTLED;
   /** dispatches accepted and not yet settled */
   #pending = 0;
+  /** the function of the call in flight; calls are strictly sequential, so there is one at most */
+  #running: AnyWireFunction | undefined;
+  /**
+   * Settle handlers, made on the first dispatch and reused by every later one (none per call, none
+   * for a session that never dispatches): they run as the call's own continuation — no extra async
+   * frame — record it as the last call and free its queue slot.
+   */
+  #settled: ((outcome: DispatchOutcome<unknown>) => DispatchOutcome<unknown>) | undefined;
+  #panicked: (() => DispatchOutcome<unknown>) | undefined;
 
   private constructor(
     plugin: LoadedPlugin,
     metadata: AugmentedMetadata,
-    described: PluginUnderTest | (() => PluginUnderTest),
+    resolved: ResolvedPlugin,
+    described: PluginUnderTest | undefined,
     functionVersions: Readonly<Partial<Record<WireFunctionName, readonly number[]>>>,
   ) {
     this.#plugin = plugin;
+    this.#resolved = resolved;
     this.#described = described;
     this.functionVersions = functionVersions;
     this.metadata = metadata;
@@ -81,7 +101,10 @@ export class PluginSession {
    * the session and test the same plugin under the same host. The same object on every read.
    */
   get plugin(): PluginUnderTest {
-    if (typeof this.#described === 'function') this.#described = this.#described();
+    if (this.#described === undefined) {
+      const { wasm, capabilities } = this.#resolved;
+      this.#described = describePlugin(wasm, { capabilities });
+    }
     return this.#described;
   }
 
@@ -107,7 +130,7 @@ export class PluginSession {
         capabilities: plugin.capabilities,
         ...(functionVersions === NO_VERSIONS ? {} : { functionVersions: versionsCopy(functionVersions) }),
       });
-      return new PluginSession(loaded, metadata, described, functionVersions);
+      return new PluginSession(loaded, metadata, plugin, described, functionVersions);
     } catch (error) {
       await loaded.close();
       throw error;
@@ -116,6 +139,13 @@ export class PluginSession {
 
   /** The last completed dispatch that reached the plugin instance (fallbacks included). */
   get lastCall(): LastCall | undefined {
+    if (this.#lastCall === undefined && this.#lastFunction !== undefined) {
+      this.#lastCall = {
+        function: this.#lastFunction,
+        fuelConsumed: this.#lastFuel,
+        durationMs: this.#lastDuration,
+      };
+    }
     return this.#lastCall;
   }
 
@@ -144,36 +174,54 @@ export class PluginSession {
     return call;
   }
 
-  async #dispatchNow<F extends AnyWireFunction>(
+  #dispatchNow<F extends AnyWireFunction>(
     plugin: LoadedPlugin,
     fn: F,
     request: RequestOf<F>,
   ): Promise<DispatchOutcome<ResponseOf<F>>> {
-    try {
-      let outcome: DispatchOutcome<ResponseOf<F>>;
-      try {
-        outcome = await dispatchWireCall(plugin, this.metadata, fn, request);
-      } catch {
-        // dispatchWireCall never throws; should it ever, behave as the reference's panic guard.
-        outcome = {
-          kind: 'fallback',
-          policy: fn.fallback,
-          stage: 'panic',
-          error: 'dispatch panicked',
-          errorKind: 'Panic',
-          fuelConsumed: 0,
-          durationMs: 0,
-        };
-      }
-      this.#lastCall = {
-        function: fn.name,
-        fuelConsumed: outcome.fuelConsumed,
-        durationMs: outcome.durationMs,
-      };
-      return outcome;
-    } finally {
-      this.#pending--;
-    }
+    this.#running = fn;
+    if (this.#settled === undefined) this.#makeSettleHandlers();
+    return dispatchWireCall(plugin, this.metadata, fn, request).then(
+      this.#settled,
+      this.#panicked,
+    ) as Promise<DispatchOutcome<ResponseOf<F>>>;
+  }
+
+  #makeSettleHandlers(): void {
+    this.#settled = (outcome) => this.#record(this.#release(), outcome);
+    this.#panicked = () => {
+      const fn = this.#release();
+      // dispatchWireCall never throws; should it ever, behave as the reference's panic guard.
+      return this.#record(fn, {
+        kind: 'fallback',
+        policy: fn.fallback,
+        stage: 'panic',
+        error: 'dispatch panicked',
+        errorKind: 'Panic',
+        fuelConsumed: 0,
+        durationMs: 0,
+      });
+    };
+  }
+
+  /** Ends the call in flight: its queue slot is freed first, whatever the bookkeeping then does. */
+  #release(): AnyWireFunction {
+    const fn = this.#running as AnyWireFunction;
+    this.#running = undefined;
+    this.#pending--;
+    return fn;
+  }
+
+  /**
+   * Records the settled call as the last call, before its caller sees the outcome. Should reading
+   * the function's name throw (not a wire function), the call rejects and the last call stays.
+   */
+  #record(fn: AnyWireFunction, outcome: DispatchOutcome<unknown>): DispatchOutcome<unknown> {
+    this.#lastFunction = fn.name;
+    this.#lastFuel = outcome.fuelConsumed;
+    this.#lastDuration = outcome.durationMs;
+    this.#lastCall = undefined;
+    return outcome;
   }
 
   /**
@@ -196,24 +244,25 @@ export class PluginSession {
  * Raw bytes are kept as the engine's private snapshot of their content (copied once per content
  * per process, not per session), so a caller reusing its buffer cannot change what the session's
  * later checks test; the descriptor itself — which copies the bytes again, as `plugin()` does — is
- * only made if someone reads `session.plugin`. A hot create of the same bytes copies nothing.
+ * only made if someone reads `session.plugin` (`described` undefined: make it from `plugin`). A
+ * hot create of the same bytes copies nothing, and with no capabilities allocates no list either.
  */
 function describeSession(
   source: PluginSource,
   capabilities: Iterable<string> | undefined,
-): { plugin: ResolvedPlugin; described: PluginUnderTest | (() => PluginUnderTest) } {
+): { plugin: ResolvedPlugin; described: PluginUnderTest | undefined } {
   if (isPluginUnderTest(source)) {
     const described =
       capabilities === undefined ? source : describePlugin(source.wasm, { ...source.limits, capabilities });
     return { plugin: described, described };
   }
   const wasm = contentSnapshot(wasmBytes(source));
-  const offered = Object.freeze(capabilities === undefined ? [] : [...capabilities]);
-  return {
-    plugin: { wasm, capabilities: offered, limits: DEFAULT_LIMITS },
-    described: () => describePlugin(wasm, { capabilities: offered }),
-  };
+  const offered = capabilities === undefined ? NO_CAPABILITIES : Object.freeze([...capabilities]);
+  return { plugin: { wasm, capabilities: offered, limits: DEFAULT_LIMITS }, described: undefined };
 }
+
+/** The offer of every raw-bytes session made without capabilities (frozen, so shareable). */
+const NO_CAPABILITIES: readonly string[] = Object.freeze([]);
 
 /**
  * A copy the caller cannot change afterwards. Built with `fromEntries` so that no key, however
@@ -238,3 +287,6 @@ function deepFrozen(
 }
 
 function noop(): void {}
+
+/** The queue of a session with no call yet (shared: it is only ever chained from, never changed). */
+const SETTLED: Promise<unknown> = Promise.resolve();

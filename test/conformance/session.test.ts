@@ -135,6 +135,61 @@ describe('PluginSession', () => {
     await expect(session.close()).resolves.toBeUndefined();
   });
 
+  it('lastCall: none before the first dispatch, then the same record on every read until the next', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    try {
+      expect(session.lastCall).toBeUndefined();
+      const outcome = await session.dispatch(ShapeFn);
+      const first = session.lastCall;
+      expect(first).toEqual({
+        function: 'shape',
+        fuelConsumed: outcome.fuelConsumed,
+        durationMs: outcome.durationMs,
+      });
+      expect(session.lastCall).toBe(first);
+      const fallback = await session.dispatch(SignFn); // not negotiated: never reaches the guest
+      expect(fallback).toMatchObject({ kind: 'fallback', stage: 'version_lookup' });
+      expect(session.lastCall).not.toBe(first);
+      expect(session.lastCall).toEqual({ function: 'sign', fuelConsumed: 0, durationMs: 0 });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('lastCall of concurrent dispatches is the one queued last, seen as each call settles', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    try {
+      const seen: (string | undefined)[] = [];
+      const calls = [session.dispatch(ShapeFn), session.dispatch(SignFn), session.dispatch(ShapeFn)].map(
+        (call) => call.then(() => seen.push(session.lastCall?.function)),
+      );
+      await Promise.all(calls);
+      expect(seen).toEqual(['shape', 'sign', 'shape']);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('a dispatch whose function cannot be named rejects and leaves lastCall as it was', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    const broken = Object.defineProperty({}, 'name', {
+      get() {
+        throw new Error('not a wire function');
+      },
+    }) as unknown as typeof ShapeFn;
+    try {
+      await session.dispatch(ShapeFn);
+      const before = session.lastCall;
+      await expect(session.dispatch(broken, {} as never)).rejects.toThrow('not a wire function');
+      expect(session.lastCall).toBe(before);
+      // nothing is left in flight: a later dispatch runs and is recorded
+      expect(await session.dispatch(SignFn)).toMatchObject({ kind: 'fallback', stage: 'version_lookup' });
+      expect(session.lastCall?.function).toBe('sign');
+    } finally {
+      await session.close();
+    }
+  });
+
   it('close() is idempotent; dispatch after close rejects with `session is closed`', async () => {
     const session = await PluginSession.create(await fixturePlugin('shape'));
     const pending = session.dispatch(ShapeFn);
