@@ -39,6 +39,8 @@ interface ContentEntry {
   readonly bytes: Buffer;
   readonly snapshot: Uint8Array;
   readonly prepared: Map<string, Promise<PreparedModule>>;
+  /** the settled `prepared` entries' values, so a hot build need not wait a tick for them */
+  readonly ready: Map<string, PreparedModule>;
   digest: string | undefined;
 }
 
@@ -50,8 +52,17 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The last options key built: repeated builds with the same options reuse the same string. */
+let lastOptionsKey: { id: string; pages: number; fuel: number; key: string } | undefined;
+
 function optionsKey(options: InstrumentOptions, instrumenter: Instrumenter): string {
-  return `${instrumenter.id}-p${options.maxMemoryPages}-k${options.kernelCallFuel}`;
+  const { id } = instrumenter;
+  const { maxMemoryPages: pages, kernelCallFuel: fuel } = options;
+  const last = lastOptionsKey;
+  if (last !== undefined && last.id === id && last.pages === pages && last.fuel === fuel) return last.key;
+  const key = `${id}-p${pages}-k${fuel}`;
+  lastOptionsKey = { id, pages, fuel, key };
+  return key;
 }
 
 export function cacheKey(bytes: Uint8Array, options: InstrumentOptions, instrumenter: Instrumenter): string {
@@ -63,8 +74,9 @@ function findEntry(bytes: Uint8Array): ContentEntry | undefined {
   if (bucket === undefined) return undefined;
   // our own snapshot handed back needs no comparison
   for (const entry of bucket) if (entry.snapshot === bytes) return entry;
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return bucket.find((entry) => entry.bytes.equals(view));
+  // `Buffer#equals` takes any Uint8Array: no Buffer view of the caller's bytes is needed
+  for (const entry of bucket) if (entry.bytes.equals(bytes)) return entry;
+  return undefined;
 }
 
 /**
@@ -97,12 +109,25 @@ function addEntry(bytes: Uint8Array): ContentEntry {
     // a plain Uint8Array view: `slice()` on it copies (a Buffer's `slice()` would alias)
     snapshot: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
     prepared: new Map(),
+    ready: new Map(),
     digest: undefined,
   };
   const bucket = memoryCache.get(bytes.byteLength);
   if (bucket === undefined) memoryCache.set(bytes.byteLength, [entry]);
   else bucket.push(entry);
   return entry;
+}
+
+/**
+ * The compiled instrumented module for `bytes` if it is already built in this process (never
+ * starts a build): lets a hot `buildPlugin` go on without waiting a microtask for `prepareModule`.
+ */
+export function preparedModuleIfReady(
+  bytes: Uint8Array,
+  options: InstrumentOptions,
+  instrumenter: Instrumenter = binaryInstrumenter,
+): PreparedModule | undefined {
+  return findEntry(bytes)?.ready.get(optionsKey(options, instrumenter));
 }
 
 /** The compiled instrumented module for `bytes`, or a BuildPluginError explaining why there is none. */
@@ -121,6 +146,12 @@ export function prepareModule(
     build(content.bytes, options, instrumenter, `${contentDigest(content.bytes)}-${key}`),
   );
   content.prepared.set(key, prepared);
+  prepared.then(
+    (module) => {
+      if (content.prepared.get(key) === prepared) content.ready.set(key, module);
+    },
+    () => {}, // handled below
+  );
   // A failure is not kept: the next build reports it afresh (and a transient disk error heals).
   prepared.catch(() => {
     if (content.prepared.get(key) === prepared) content.prepared.delete(key);

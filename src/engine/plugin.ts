@@ -26,7 +26,7 @@ import type { WasmInput } from '../wire/wasm-input.js';
 import { wasmBytes } from '../wire/wasm-input.js';
 import { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './errors.js';
 import { ENGINE_EXPORTS, type FunctionExportMeta, type InstrumentMeta } from './instrument.js';
-import { prepareModule } from './module-cache.js';
+import { preparedModuleIfReady, prepareModule } from './module-cache.js';
 import { createPlugin, type ExtismPlugin } from './sdk.js';
 import { wasmtimeTrapText } from './trap-text.js';
 import { decodeUtf8Strict } from './utf8.js';
@@ -82,10 +82,11 @@ const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
 
 export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promise<LoadedPlugin> {
   const limits = checkOptions(options);
-  const prepared = await prepareModule(wasmBytes(wasm), {
-    maxMemoryPages: limits.maxMemoryPages,
-    kernelCallFuel: limits.kernelCallFuel,
-  });
+  const bytes = wasmBytes(wasm);
+  const instrumentOptions = { maxMemoryPages: limits.maxMemoryPages, kernelCallFuel: limits.kernelCallFuel };
+  // A module built before is taken as it is; only a first build of this content is waited for.
+  const prepared =
+    preparedModuleIfReady(bytes, instrumentOptions) ?? (await prepareModule(bytes, instrumentOptions));
   let sdkPlugin: ExtismPlugin;
   let instance: WebAssembly.Instance;
   try {

@@ -10,6 +10,7 @@ import {
   clearModuleCache,
   contentDigest,
   contentSnapshot,
+  preparedModuleIfReady,
   prepareModule,
 } from '../../src/engine/module-cache.js';
 import { wat } from '../../src/wat/compile.js';
@@ -48,6 +49,33 @@ describe('prepareModule', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
     await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
+  });
+});
+
+describe('preparedModuleIfReady', () => {
+  it('answers only a finished build, for equal content in any view, and starts none itself', async () => {
+    const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 21)))`;
+    expect(preparedModuleIfReady(bytes, OPTIONS)).toBeUndefined();
+    const building = prepareModule(bytes, OPTIONS);
+    expect(preparedModuleIfReady(bytes, OPTIONS)).toBeUndefined(); // still building
+    const prepared = await building;
+    expect(preparedModuleIfReady(bytes, OPTIONS)).toBe(prepared);
+    // the same content at an offset inside a larger buffer
+    const padded = new Uint8Array(bytes.length + 7);
+    padded.set(bytes, 7);
+    expect(preparedModuleIfReady(padded.subarray(7), OPTIONS)).toBe(prepared);
+    expect(preparedModuleIfReady(bytes, { ...OPTIONS, kernelCallFuel: 4 })).toBeUndefined();
+    const changed = bytes.slice();
+    changed[changed.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
+    expect(preparedModuleIfReady(changed, OPTIONS)).toBeUndefined();
+    clearModuleCache();
+    expect(preparedModuleIfReady(bytes, OPTIONS)).toBeUndefined();
+  });
+
+  it('never answers for bytes whose build failed', async () => {
+    const bytes = new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]);
+    await expect(prepareModule(bytes, OPTIONS)).rejects.toMatchObject({ kind: 'Instantiate' });
+    expect(preparedModuleIfReady(bytes, OPTIONS)).toBeUndefined();
   });
 });
 
