@@ -125,11 +125,16 @@ export class PluginSession {
     }
     try {
       // The descriptor already holds the capabilities (an iterator in `options` is used up).
-      const { metadata } = await metadataFromHandshake(plugin, {
-        ...options,
-        capabilities: plugin.capabilities,
-        ...(functionVersions === NO_VERSIONS ? {} : { functionVersions: versionsCopy(functionVersions) }),
-      });
+      const { metadata } = await metadataFromHandshake(
+        plugin,
+        functionVersions === NO_VERSIONS
+          ? { ...options, capabilities: plugin.capabilities }
+          : {
+              ...options,
+              capabilities: plugin.capabilities,
+              functionVersions: versionsCopy(functionVersions),
+            },
+      );
       return new PluginSession(loaded, metadata, plugin, described, functionVersions);
     } catch (error) {
       await loaded.close();
@@ -228,12 +233,13 @@ export class PluginSession {
    * Releases the instance once the calls already queued have finished (they still run); later
    * `dispatch` calls reject. Calling it again does nothing.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const plugin = this.#plugin;
-    if (plugin === undefined) return;
+    if (plugin === undefined) return Promise.resolve();
     this.#plugin = undefined;
-    if (this.#pending > 0) await this.#queue.then(noop, noop);
-    await plugin.close();
+    // The instance's close promise itself (no extra async frame); queued calls finish first.
+    if (this.#pending > 0) return this.#queue.then(noop, noop).then(() => plugin.close());
+    return plugin.close();
   }
 }
 

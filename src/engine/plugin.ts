@@ -244,11 +244,12 @@ class EnginePlugin implements LoadedPlugin {
     return run;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
-    if (this.pending > 0) await this.queue.then(noop, noop);
-    await this.sdk.close();
+    // The SDK's own close promise, not one more async frame around it; queued calls finish first.
+    if (this.pending > 0) return this.queue.then(noop, noop).then(() => this.sdk.close());
+    return this.sdk.close();
   }
 
   /** One call; `pending` counts it from `call()` until it has settled. */
