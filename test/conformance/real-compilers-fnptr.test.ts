@@ -2,13 +2,14 @@
  * A kernel import reached through the function table (issue 9, item 5; ENGINE.md "Every route to
  * a kernel function is wrapped"). `c-observe-fnptr` is the c-observe hook built by clang with
  * -DOUTPUT_THROUGH_POINTER: it calls `output_set` through a function pointer, so the import sits
- * in the table's element segment and is called with `call_indirect`. Its answers are written into
- * 256-byte kernel blocks and `output_set` names only the bytes written.
+ * in the table's element segment and is called with `call_indirect`; so is `error_set`. Its answers
+ * are written into 256-byte kernel blocks and `output_set` names only the bytes written.
  *
  * The Rust host (Extism on wasmtime) links kernel imports once, whatever calls them: the table
  * entry is the same host function, so `output_set(offset, length)` honours `length`
  * (Extism runtime/src/pdk.rs `output_set` stores offset and length; the call's output is that
- * many bytes) and the handshake passes exactly as for the direct-call build.
+ * many bytes) and the handshake passes exactly as for the direct-call build; `error_set` through
+ * the table sets the call's error text just the same.
  */
 
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,18 +31,22 @@ beforeAll(async () => {
   );
 });
 
-describe('c-observe-fnptr (clang): output_set called through a function pointer', () => {
-  it('really reaches output_set through the table: the import is in the element segment, called by call_indirect', async () => {
+describe('c-observe-fnptr (clang): output_set and error_set called through function pointers', () => {
+  it('really reaches output_set and error_set through the table: imports in the element segment, call_indirect only', async () => {
     const wabt = await wabtInit();
     const text = wabt
       .readWasm(wasm, { readDebugNames: false, bulk_memory: true, reference_types: true })
       .toText({});
-    const outputSet = /\(import "extism:host\/env" "output_set" \(func \(;(\d+);\)/.exec(text)?.[1];
-    expect(outputSet).toBeDefined();
     const elements = /\(elem \(;0;\) \(i32\.const \d+\) func ([\d ]+)\)/.exec(text)?.[1]?.split(' ');
-    expect(elements).toContain(outputSet);
+    for (const name of ['output_set', 'error_set']) {
+      const index = new RegExp(`\\(import "extism:host/env" "${name}" \\(func \\(;(\\d+);\\)`).exec(
+        text,
+      )?.[1];
+      expect(index, name).toBeDefined();
+      expect(elements, name).toContain(index);
+      expect(text, name).not.toMatch(new RegExp(`\\bcall ${index}\\b`));
+    }
     expect(text).toContain('call_indirect');
-    expect(text).not.toMatch(new RegExp(`\\bcall ${outputSet}\\b`));
   });
 
   it('the engine returns exactly the output_set length, not the 256-byte block', async () => {
@@ -80,5 +85,25 @@ describe('c-observe-fnptr (clang): output_set called through a function pointer'
     }
     await expect(wasm).toVerifyAs('observability');
     expect((await verify.observability(wasm)).dispatch.map((layer) => layer.passed)).toEqual([true, true]);
+  });
+
+  it('a refused batch fails with the guest error text set through the table (SilentSkip at plugin_call)', async () => {
+    const session = await PluginSession.create(wasm);
+    try {
+      const events = Array.from({ length: 65 }, (_, i) => ({
+        kind: 'chunk' as const,
+        batch_index: BigInt(i),
+        event_count: 1n,
+        total_bytes: 64n,
+      }));
+      expect(await session.dispatch(ObserveFn, { events })).toMatchObject({
+        kind: 'fallback',
+        policy: 'SilentSkip',
+        stage: 'plugin_call',
+        error: 'plugin call failed: observe batch of 65 events exceeds the 64 this hook buffers',
+      });
+    } finally {
+      await session.close();
+    }
   });
 });
