@@ -159,7 +159,7 @@ describe.each(PLUGINS.flatMap((plugin) => PROFILES.map((profile) => ({ ...plugin
       await expect(wasm).toPassSelfCheck();
     });
 
-    it(`verifies as a ${plugin.kind} plugin with the reference report`, async () => {
+    it(`passes verify.${plugin.kind} with the reference report`, async () => {
       expect(await verify[plugin.kind](wasm)).toEqual({
         identity: { layer: 'identity', passed: true, detail: plugin.name },
         handshake: {
