@@ -16,16 +16,26 @@
  *   `Function NAME has N results, expected 0 or 1`.
  * - `functionExists` is Extism's `function_exists`: a function export typed `() -> ()` or
  *   `() -> i32`.
- * Differences we accept and document: Extism instantiates lazily inside the first call, so a
- * failing start function fails that call; we instantiate in `buildPlugin` (start function and
- * Extism's runtime initialization — `hs_init`, else `__wasm_call_ctors`, else `_initialize` — run
- * there, each step metered with the full budget), so such a module fails to build instead. The wall clock is
- * measured, not enforced, unless `strictWallClock` is set (then `durationMs > wallMs` → `timeout`).
+ * - instantiation is lazy, as in Extism (`Plugin::instantiate` runs inside `raw_call`, after
+ *   `set_fuel`): `buildPlugin` compiles and links only; the start function and the guest
+ *   runtime's initializer run inside the first call, on that call's fuel (see instrument.ts). A
+ *   trapping start function fails that call with its trap text; a failing runtime initializer
+ *   fails it with Extism's context text (`failed to initialize wasi runtime`, …).
+ * - bulk memory and table work past the per-call bound is stopped as `timeout` (see
+ *   `bulkWorkBound`), so no call runs unbounded whatever its fuel.
+ * The wall clock is measured, not enforced, unless `strictWallClock` is set (then
+ * `durationMs > wallMs` → `timeout`); a call slower than `wallMs` says so in `CallResult`.
  */
 import type { WasmInput } from '../wire/wasm-input.js';
 import { wasmBytes } from '../wire/wasm-input.js';
 import { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './errors.js';
-import { ENGINE_EXPORTS, type FunctionExportMeta, type InstrumentMeta } from './instrument.js';
+import {
+  ENGINE_EXPORTS,
+  type FunctionExportMeta,
+  INIT_PHASE,
+  type InstrumentMeta,
+  STOP,
+} from './instrument.js';
 import { preparedModuleIfReady, prepareModule } from './module-cache.js';
 import { createPlugin, type ExtismPlugin } from './sdk.js';
 import { wasmtimeTrapText } from './trap-text.js';
@@ -74,7 +84,32 @@ export interface LoadedPlugin {
 
 /** Per-module facts derived from the instrumenter's metadata, computed once per compiled module. */
 const exportIndexCache = new WeakMap<InstrumentMeta, Map<string, FunctionExportMeta>>();
-const initializationCache = new WeakMap<InstrumentMeta, string[]>();
+
+/**
+ * Bulk-work throughput the bound assumes: bytes of `memory.fill`/`memory.copy` per millisecond.
+ *
+ * Calibration (scripts in bench/bulk-work.ts; run `npm run bench -- bulk`): on the calibration
+ * machine (this project's CI box, 2 cores, Node 20.20) a loop of 64 MiB `memory.fill`s through
+ * the instrumented module ran at about 8.5 GiB/s (fill) and 6 GiB/s (copy); `table.fill` ran at
+ * about 140 M elements/s, i.e. one element ≈ 64 bytes of fill (TABLE_ELEMENT_WORK). A host that
+ * memsets at 40 GiB/s — several times a current server core — could still not finish more than
+ * wallMs × 40 GiB/s of such work inside wallMs, so past that the Rust host would certainly have
+ * answered `timeout`: the bound is wallMs × 40 MiB... per ms (≈ 42 MB/ms). On this machine that
+ * much work takes about 5 × wallMs, which is the worst a call can overrun the clock.
+ */
+export const BULK_WORK_BYTES_PER_MS = 40 * 1024 * 1024 * 1.024;
+
+/** The per-call bulk-work bound for `wallMs`, in bytes (at least one 64 KiB page). */
+export function bulkWorkBound(wallMs: number): number {
+  return Math.max(65536, Math.ceil(wallMs * BULK_WORK_BYTES_PER_MS));
+}
+
+/** Extism's texts for a failed guest-runtime initializer (anyhow context of `initialize_guest_runtime`). */
+const INIT_FAILURE_TEXT: Readonly<Record<number, string>> = {
+  [INIT_PHASE.wasiRuntime]: 'failed to initialize wasi runtime',
+  [INIT_PHASE.haskellReactor]: 'failed to initialize Haskell reactor runtime',
+  [INIT_PHASE.haskellInit]: 'failed to initialize Haskell using hs_init',
+};
 
 type SdkOutput = Awaited<ReturnType<ExtismPlugin['call']>>;
 
@@ -98,9 +133,7 @@ export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promi
   } catch (error) {
     throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
   }
-  const plugin = new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
-  if (plugin.initializationSteps.length > 0) await plugin.initialize();
-  return plugin;
+  return new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
 }
 
 interface Limits {
@@ -137,6 +170,7 @@ type EngineState = [
   returnCode: number,
   outputOffset: number,
   outputLength: number,
+  initPhase: number,
 ];
 
 class EnginePlugin implements LoadedPlugin {
@@ -162,54 +196,7 @@ class EnginePlugin implements LoadedPlugin {
     this.byName = byName;
     // Every export wrapper starts by setting remaining fuel to this budget.
     (exports[ENGINE_EXPORTS.setBudget] as (fuel: number) => void)(limits.fuel);
-  }
-
-  /** The start function, then Extism's guest-runtime initialization (SDK export names). */
-  get initializationSteps(): readonly string[] {
-    let steps = initializationCache.get(this.meta);
-    if (steps === undefined) {
-      steps = this.planInitialization();
-      initializationCache.set(this.meta, steps);
-    }
-    return steps;
-  }
-
-  private planInitialization(): string[] {
-    const steps: string[] = [];
-    if (this.meta.hasStart) steps.push(ENGINE_EXPORTS.start);
-    const nullary = (name: string) => {
-      const entry = this.byName.get(name);
-      return entry !== undefined && entry.params.length === 0 && entry.results.length === 0
-        ? entry
-        : undefined;
-    };
-    const hsInit = this.byName.get('hs_init');
-    if (hsInit !== undefined) {
-      const reactor = nullary('_initialize');
-      if (reactor !== undefined) steps.push(reactor.sdkName);
-      steps.push(hsInit.sdkName);
-    } else if (this.byName.has('__wasm_call_ctors')) {
-      const ctors = nullary('__wasm_call_ctors');
-      if (ctors !== undefined) steps.push(ctors.sdkName);
-    } else {
-      const reactor = nullary('_initialize');
-      if (reactor !== undefined) steps.push(reactor.sdkName);
-    }
-    return steps;
-  }
-
-  /** Runs the initialization steps, each under the full fuel budget. */
-  async initialize(): Promise<void> {
-    for (const step of this.initializationSteps) {
-      try {
-        await this.sdk.call(step, '');
-      } catch (error) {
-        const reason =
-          remainingFuel(this.state()) <= 0 ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
-        throw new BuildPluginError(reason, { cause: error });
-      }
-      if (remainingFuel(this.state()) <= 0) throw new BuildPluginError('plugin ran out of fuel');
-    }
+    (exports[ENGINE_EXPORTS.setWorkBound] as (bytes: number) => void)(bulkWorkBound(limits.wallMs));
   }
 
   functionExists(name: string): boolean {
@@ -283,16 +270,23 @@ class EnginePlugin implements LoadedPlugin {
       const remaining = remainingFuel(state);
       const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
 
-      if (remaining <= 0 || (failed && state[2] !== 0)) {
+      if (remaining <= 0 || (failed && state[2] === STOP.outOfFuel)) {
         throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
           fuelConsumed: this.limits.fuel,
           cause: thrown,
         });
       }
-      if (this.limits.strictWallClock && durationMs > this.limits.wallMs) {
+      if (
+        (failed && state[2] === STOP.bulkWork) ||
+        (this.limits.strictWallClock && durationMs > this.limits.wallMs)
+      ) {
         throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown });
       }
       if (failed) {
+        const initFailure = INIT_FAILURE_TEXT[state[6]];
+        if (initFailure !== undefined) {
+          throw new PluginCallError('Trap', initFailure, { fuelConsumed, cause: thrown });
+        }
         const normalized = normalizeThrown(thrown);
         // Extism ignores an empty error text; the SDK still throws for it, so fall through.
         if (!(normalized.kind === 'GuestError' && normalized.reason === '')) {
