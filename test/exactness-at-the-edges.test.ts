@@ -1,0 +1,315 @@
+/**
+ * ENGINE.md "Exactness at the edges" (issue 9): each case was a false pass or a false fail of this
+ * package against the Rust host, and is asserted here at the public API — identity.read's static
+ * checks, handshake.run, selfCheck.run, dispatch outcomes — with the Rust/Extism/wasmtime source
+ * it follows.
+ */
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../src/conformance/dispatch.js';
+import { HandshakeError, IdentityError, SelfCheckError } from '../src/conformance/errors.js';
+import { handshake } from '../src/conformance/handshake.js';
+import { identity } from '../src/conformance/identity.js';
+import { STATIC_CHECK_NAMES, type StaticCheck } from '../src/conformance/reports.js';
+import { selfCheck } from '../src/conformance/self-check.js';
+import { acceptJson, body, output, selfCheckJson, wat, withCustomSection, withIdentity } from '../src/wat/index.js';
+import { ShapeFn } from '../src/wire/index.js';
+import { acceptFor, guestModule } from './support/guest-modules.js';
+import { identitySectionBytes, leb128, validIdentityPayload } from './support/synthetic-module.js';
+
+const BOM = '\uFEFF';
+/** conformance/handshake.ts: the text a handshake that ran out of fuel or time is reported with */
+const TIMEOUT_REASON = 'handshake call exceeded timeout/fuel budget';
+const BOM_BYTES = [0xef, 0xbb, 0xbf];
+
+/** The nine checks with the given failures (name → detail); every other check passes. */
+function checksWith(failures: Partial<Record<(typeof STATIC_CHECK_NAMES)[number], string>>): StaticCheck[] {
+  return STATIC_CHECK_NAMES.map((name) => {
+    const detail = failures[name];
+    return { name, pass: detail === undefined, detail };
+  });
+}
+
+/** Checks 1–7 and 9 failing with `detail`, check 8 as given (undefined: passes). */
+function walkChecksFail(detail: string, check8?: string): StaticCheck[] {
+  return checksWith({
+    ...Object.fromEntries(STATIC_CHECK_NAMES.filter((n) => n !== 'ExtismCanInstantiate').map((n) => [n, detail])),
+    ...(check8 === undefined ? {} : { ExtismCanInstantiate: check8 }),
+  });
+}
+
+async function rejection<T>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(type);
+  return error as T;
+}
+
+const bytes = (text: string) => [...new TextEncoder().encode(text)];
+const name = (text: string) => [...leb128(bytes(text).length), ...bytes(text)];
+const section = (id: number, contents: number[]) => [id, ...leb128(contents.length), ...contents];
+
+/** A hand-assembled module: header, then the given sections, then a valid identity section. */
+function rawModule(...sections: number[][]): Uint8Array {
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...sections.flat(),
+    ...identitySectionBytes(validIdentityPayload('edge-plugin')),
+  ]);
+}
+
+/** The offset of the first occurrence of `needle` in `haystack`. */
+function offsetOf(haystack: Uint8Array, needle: number[]): number {
+  for (let i = 0; i + needle.length <= haystack.length; i++) {
+    if (needle.every((b, j) => haystack[i + j] === b)) return i;
+  }
+  throw new Error('needle not found');
+}
+
+/** `wasm` with one stray byte appended to the contents of its (only) section with id `id`. */
+function withStrayByte(wasm: Uint8Array, id: number): Uint8Array {
+  let pos = 8;
+  while (pos < wasm.length) {
+    const sectionId = wasm[pos]!;
+    let size = 0;
+    let shift = 0;
+    let cursor = pos + 1;
+    for (;;) {
+      const b = wasm[cursor++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    if (sectionId === id) {
+      const contents = wasm.subarray(cursor, cursor + size);
+      return Uint8Array.from([
+        ...wasm.subarray(0, pos),
+        ...section(id, [...contents, 0x00]),
+        ...wasm.subarray(cursor + size),
+      ]);
+    }
+    pos = cursor + size;
+  }
+  throw new Error(`no section ${id}`);
+}
+
+describe('1. bytes, not text: a leading UTF-8 BOM is kept', () => {
+  // Rust reads output with String::from_utf8 (BOM kept) and serde_json refuses U+FEFF as a value
+  // start (serde_json de.rs `parse_whitespace` knows only ' ', \t, \n, \r → "expected value").
+  it('handshake: a BOM before the accept fails to decode, as serde_json does', async () => {
+    const accept = acceptJson({});
+    const wasm = guestModule({ handshake: output(Uint8Array.from([...BOM_BYTES, ...bytes(accept)])) });
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    expect(error.kind).toBe('Serialization');
+    expect(error.message).toBe('handshake serialization failed: expected value at line 1 column 1');
+  });
+
+  it('self-check: a BOM before the response fails to decode', async () => {
+    const wasm = guestModule({
+      selfCheck: output(Uint8Array.from([...BOM_BYTES, ...bytes(selfCheckJson())])),
+    });
+    const error = await rejection(selfCheck.run(wasm), SelfCheckError);
+    expect(error.message).toContain('expected value at line 1 column 1');
+  });
+
+  it('dispatch: a BOM before the envelope falls back at the stage that parses the output', async () => {
+    const response = `{"_v":1,${JSON.stringify(ShapeFn.dryRunResponse()).slice(1)}`;
+    const wasm = guestModule({
+      handshake: acceptFor('shape'),
+      handlers: { shape: output(Uint8Array.from([...BOM_BYTES, ...bytes(response)])) },
+    });
+    const outcome = await dispatch.run(wasm, ShapeFn);
+    expect(outcome).toMatchObject({ kind: 'fallback', policy: 'FailRequest' });
+    expect(JSON.stringify(outcome)).toContain('expected value at line 1 column 1');
+    // the same envelope without the BOM is fine
+    const clean = guestModule({ handshake: acceptFor('shape'), handlers: { shape: output(response) } });
+    expect(await dispatch.run(clean, ShapeFn)).toMatchObject({ kind: 'ok' });
+  });
+
+  // wasmparser compares names as &str byte strings: "\u{FEFF}cc_lb.plugin.v1" is another name.
+  it('a custom section named BOM + cc_lb.plugin.v1 is not the identity section', async () => {
+    const wasm = withCustomSection(guestModule({ identity: false }), `${BOM}cc_lb.plugin.v1`, validIdentityPayload('x'));
+    const error = await rejection(identity.read(wasm), IdentityError);
+    expect(error.message).toBe('missing cc_lb.plugin.v1 custom section');
+    expect(error.staticChecks).toEqual(
+      checksWith({
+        CustomSectionExactlyOnce: 'expected exactly one cc_lb.plugin.v1 custom section, found 0',
+        CustomSectionSizeWithinLimit: 'missing cc_lb.plugin.v1 custom section',
+        JsonFieldsExactlyFour: 'missing cc_lb.plugin.v1 custom section',
+        IdentityFieldsWellFormed: 'missing cc_lb.plugin.v1 custom section',
+        PluginNameRegexCompliant: 'missing cc_lb.plugin.v1 custom section',
+        PluginVersionLengthCompliant: 'missing cc_lb.plugin.v1 custom section',
+      }),
+    );
+  });
+
+  it('an export named BOM + cc_lb_handshake is not the handshake export', async () => {
+    const wasm = guestModule({
+      handshake: false,
+      handlers: { [`${BOM}cc_lb_handshake`]: output(acceptJson({})) },
+    });
+    const report = await identity.read(wasm);
+    expect(report.staticChecks).toEqual(
+      checksWith({ AllRequiredExportsPresent: 'missing wasm function export(s): ["cc_lb_handshake"]' }),
+    );
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    expect(error.kind).toBe('MissingExport');
+    expect(error.message).toBe('plugin does not export cc_lb_handshake');
+  });
+});
+
+describe('2. never repair a module: the guest’s own bytes are validated first', () => {
+  // wasmtime refuses a section with bytes after its last entry (wasmparser SectionLimited:
+  // "section size mismatch"); the rewriter used to re-emit the entries and drop the byte.
+  it('a stray byte after the memory section’s last entry: check 8 and the handshake fail to build', async () => {
+    const wasm = withStrayByte(guestModule({ memory: 1 }), 5);
+    const checks = (await identity.read(wasm)).staticChecks;
+    // parse_all does not decode memory entries: only the instantiation check sees it
+    expect(checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['ExtismCanInstantiate']);
+    expect(checks[7]!.detail).toMatch(/^failed to instantiate plugin: .*section/);
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    expect(error.kind).toBe('Instantiate');
+    expect(error.message).toBe(checks[7]!.detail!.replace('failed to instantiate plugin', 'plugin instantiation failed'));
+  });
+
+  it('a stray byte after the code section’s last body fails to build', async () => {
+    const wasm = withStrayByte(guestModule(), 10);
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    expect(error.kind).toBe('Instantiate');
+    expect(error.message).toMatch(/^plugin instantiation failed: .*section/);
+  });
+
+  it('a stray byte after the export section’s last entry fails checks 1–7 and 9 too', async () => {
+    const wasm = withStrayByte(guestModule(), 7);
+    const exportSection = offsetOf(wasm, [0x07]);
+    expect(exportSection).toBeGreaterThan(0);
+    const checks = (await identity.read(wasm)).staticChecks;
+    const detail = checks[0]!.detail!;
+    expect(detail).toMatch(
+      /^invalid wasm: section size mismatch: unexpected data at the end of the section \(at offset 0x[0-9a-f]+\)$/,
+    );
+    expect(checks).toEqual(walkChecksFail(detail, checks[7]!.detail));
+    expect(checks[7]!.detail).toMatch(/^failed to instantiate plugin: /);
+    expect((await rejection(handshake.run(wasm), HandshakeError)).kind).toBe('Instantiate');
+  });
+});
+
+describe('3. every import and export entry is decoded, as collect_wasm_facts does', () => {
+  const typeSection = section(1, [0x01, 0x60, 0x00, 0x00]);
+
+  // wasmparser BinaryReader::external_kind_from_byte: "invalid leading byte (0x7) for external kind"
+  it('an import kind byte 0x07 in front of a WASI import: checks 1–7 and 9 fail with the decode error', async () => {
+    const wasm = rawModule(
+      typeSection,
+      section(2, [
+        0x02,
+        ...name('m'),
+        ...name('x'),
+        0x07,
+        0x00,
+        ...name('wasi_snapshot_preview1'),
+        ...name('fd_write'),
+        0x00,
+        0x00,
+      ]),
+    );
+    const kindAt = offsetOf(wasm, [...name('x'), 0x07]) + 2;
+    const detail = `invalid wasm: invalid leading byte (0x7) for external kind (at offset 0x${kindAt.toString(16)})`;
+    const checks = (await identity.read(wasm)).staticChecks;
+    expect(checks).toEqual(walkChecksFail(detail, checks[7]!.detail));
+    expect(checks[7]!.pass).toBe(false);
+  });
+
+  it('an export section that declares more entries than it holds fails checks 1–7 and 9', async () => {
+    const wasm = rawModule(
+      typeSection,
+      section(3, [0x01, 0x00]),
+      section(7, [0x02, ...name('cc_lb_handshake'), 0x00, 0x00]),
+      section(10, [0x01, 0x02, 0x00, 0x0b]),
+    );
+    const end = offsetOf(wasm, [...name('cc_lb_handshake'), 0x00, 0x00]) + 18;
+    const detail = `invalid wasm: unexpected end-of-file (at offset 0x${end.toString(16)})`;
+    const checks = (await identity.read(wasm)).staticChecks;
+    expect(checks).toEqual(walkChecksFail(detail, checks[7]!.detail));
+  });
+
+  it('a malformed global import type is reported with wasmparser’s text', async () => {
+    const wasm = rawModule(section(2, [0x01, ...name('m'), ...name('g'), 0x03, 0x7f, 0x05]));
+    const flagsAt = offsetOf(wasm, [0x03, 0x7f, 0x05]) + 2;
+    const detail = `invalid wasm: malformed global flags (at offset 0x${flagsAt.toString(16)})`;
+    const checks = (await identity.read(wasm)).staticChecks;
+    expect(checks).toEqual(walkChecksFail(detail, checks[7]!.detail));
+  });
+
+  it('well-formed entries still pass (imports of every kind are decoded without error)', async () => {
+    const wasm = withIdentity(
+      wat`(module
+        (import "extism:host/env" "output_set" (func (param i64 i64)))
+        (func (export "cc_lb_handshake") (result i32) (i32.const 0))
+        (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+      {},
+    );
+    expect((await identity.read(wasm)).staticChecks).toEqual(checksWith({}));
+  });
+});
+
+describe('4. lazy instantiation: the start function runs inside the first call, on its fuel', () => {
+  // Extism runtime/src/plugin.rs: `Plugin::new` keeps only an `InstancePre`; `raw_call` sets the
+  // fuel and then calls `instantiate`, which runs the start function.
+  it('a trapping start function passes check 8 and fails the handshake as WasmTrap', async () => {
+    const wasm = withIdentity(
+      wat`(module
+        (func $start unreachable)
+        (start $start)
+        (func (export "cc_lb_handshake") (result i32) (i32.const 0))
+        (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+      {},
+    );
+    expect((await identity.read(wasm)).staticChecks).toEqual(checksWith({}));
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    expect(error.kind).toBe('WasmTrap');
+    expect(error.message).toContain('wasm trap: wasm `unreachable` instruction executed');
+  });
+
+  /** Burns about `fuel` units: 7 per iteration (local.get, 2 consts, add, tee, lt_u, br_if). */
+  const burn = (fuel: number) => `
+    (local $i i32)
+    (loop $l (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${Math.ceil(fuel / 7)}))))`;
+  const withStart = (startFuel: number, handshakeFuel: number) =>
+    withIdentity(
+      wat`(module
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+        (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+        (func $start ${burn(startFuel)})
+        (start $start)
+        (func (export "cc_lb_handshake") (result i32) (local $o i64) ${burn(handshakeFuel).replace('(local $i i32)', '(local $i i32)')}
+          (local.set $o (call $alloc (i64.const 2)))
+          (call $store_u8 (local.get $o) (i32.const 123))
+          (call $store_u8 (i64.add (local.get $o) (i64.const 1)) (i32.const 125))
+          (call $output_set (local.get $o) (i64.const 2))
+          (i32.const 0))
+        (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+      {},
+    );
+
+  it('a start function burning 6M fuel and a 5M handshake run out of the one 10M budget', async () => {
+    // each alone fits: the handshake gets as far as decoding "{}"
+    const startOnly = await rejection(handshake.run(withStart(6_000_000, 0)), HandshakeError);
+    expect(startOnly.message).toMatch(/^handshake serialization failed: missing field/);
+    const handshakeOnly = await rejection(handshake.run(withStart(0, 5_000_000)), HandshakeError);
+    expect(handshakeOnly.message).toBe(startOnly.message);
+    // together they do not (PROTOCOL §4.9: a text containing "fuel" is classified Timeout)
+    const both = await rejection(handshake.run(withStart(6_000_000, 5_000_000)), HandshakeError);
+    expect(both.kind).toBe('WasmTrap');
+    expect(both.message).toBe(`wasm execution failed: ${TIMEOUT_REASON}`);
+  });
+});
