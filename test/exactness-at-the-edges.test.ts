@@ -13,7 +13,7 @@ import { STATIC_CHECK_NAMES, type StaticCheck } from '../src/conformance/reports
 import { selfCheck } from '../src/conformance/self-check.js';
 import { acceptJson, body, output, selfCheckJson, wat, withCustomSection, withIdentity } from '../src/wat/index.js';
 import { ShapeFn } from '../src/wire/index.js';
-import { acceptFor, guestModule } from './support/guest-modules.js';
+import { acceptFor, guestModule, setOutputWat } from './support/guest-modules.js';
 import { identitySectionBytes, leb128, validIdentityPayload } from './support/synthetic-module.js';
 
 const BOM = '\uFEFF';
@@ -311,5 +311,150 @@ describe('4. lazy instantiation: the start function runs inside the first call, 
     const both = await rejection(handshake.run(withStart(6_000_000, 5_000_000)), HandshakeError);
     expect(both.kind).toBe('WasmTrap');
     expect(both.message).toBe(`wasm execution failed: ${TIMEOUT_REASON}`);
+  });
+});
+
+/** A handshake module whose accept reaches `output_set` through `route` (WAT using `$set`). */
+function tableRoutedGuest(route: string, extra = ''): Uint8Array {
+  const accept = acceptJson({});
+  const length = bytes(accept).length;
+  return withIdentity(
+    wat`(module
+      (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+      (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+      (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+      (import "extism:host/env" "error_set" (func $error_set (param i64)))
+      (type $set (func (param i64 i64)))
+      (type $err (func (param i64)))
+      (memory 1)
+      (data (i32.const 0) "${accept.replaceAll('"', '\\"')}")
+      (table $t 2 funcref)
+      ${extra}
+      (func $write (param $ptr i32) (param $len i32) (result i64) (local $block i64) (local $i i32)
+        (local.set $block (call $alloc (i64.extend_i32_u (local.get $len))))
+        (block $done
+          (loop $copy
+            (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+            (call $store_u8
+              (i64.add (local.get $block) (i64.extend_i32_u (local.get $i)))
+              (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $copy)))
+        (local.get $block))
+      (func $tail (param i64 i64) (return_call_indirect (type $set) (local.get 0) (local.get 1) (i32.const 0)))
+      (func (export "cc_lb_handshake") (result i32) (local $block i64)
+        (local.set $block (call $write (i32.const 0) (i32.const ${length})))
+        ${route.replaceAll('$LEN', String(length))}
+        (i32.const 0))
+      (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+    {},
+  );
+}
+
+describe('5. a kernel import reached through a table hits the same wrapper', () => {
+  // In the Rust host the kernel is wasm: a call through a table is the same call, with the same
+  // `len` (Extism kernel output_set) and the same fuel. clang emits this for a function pointer.
+  const EMPTY_ACCEPT_REPORT = {
+    chosenVersions: {},
+    envelopeVersion: 1,
+    identity: { name: 'test-plugin', version: '1.0.0', abiEnvelope: 1 },
+    negotiatedCapabilities: [],
+  };
+
+  it('an element segment + call_indirect: output_set records the length and is charged kernel fuel', async () => {
+    const direct = await handshake.run(
+      tableRoutedGuest('(call $output_set (local.get $block) (i64.const $LEN))'),
+    );
+    expect(direct).toMatchObject(EMPTY_ACCEPT_REPORT);
+    const indirect = await handshake.run(
+      tableRoutedGuest(
+        '(call_indirect (type $set) (local.get $block) (i64.const $LEN) (i32.const 0))',
+        '(elem (table $t) (i32.const 0) func $output_set)',
+      ),
+    );
+    expect(indirect).toMatchObject(EMPTY_ACCEPT_REPORT);
+    // call_indirect costs what call costs; only its table-index operand is extra
+    expect(indirect.fuelConsumed).toBe(direct.fuelConsumed + 1);
+  });
+
+  it('ref.func + table.set, table.grow and return_call_indirect reach the wrapper too', async () => {
+    const declare = '(elem declare func $output_set)';
+    const viaSet = await handshake.run(
+      tableRoutedGuest(
+        `(table.set $t (i32.const 0) (ref.func $output_set))
+         (call_indirect (type $set) (local.get $block) (i64.const $LEN) (i32.const 0))`,
+        declare,
+      ),
+    );
+    expect(viaSet).toMatchObject(EMPTY_ACCEPT_REPORT);
+    const viaGrow = await handshake.run(
+      tableRoutedGuest(
+        `(drop (table.grow $t (ref.func $output_set) (i32.const 1)))
+         (call_indirect (type $set) (local.get $block) (i64.const $LEN) (i32.const 2))`,
+        declare,
+      ),
+    );
+    expect(viaGrow).toMatchObject(EMPTY_ACCEPT_REPORT);
+    const viaTailCall = await handshake.run(
+      tableRoutedGuest(
+        '(call $tail (local.get $block) (i64.const $LEN))',
+        '(elem (table $t) (i32.const 0) func $output_set)',
+      ),
+    );
+    expect(viaTailCall).toMatchObject(EMPTY_ACCEPT_REPORT);
+  });
+
+  it('error_set through a table fails the call with the guest’s text', async () => {
+    const error = await rejection(
+      handshake.run(
+        tableRoutedGuest(
+          '(call_indirect (type $err) (local.get $block) (i32.const 1)) (return (i32.const 1))',
+          '(elem (table $t) (i32.const 1) func $error_set)',
+        ),
+      ),
+      HandshakeError,
+    );
+    expect(error.kind).toBe('WasmTrap');
+    expect(error.message).toBe(`wasm execution failed: ${acceptJson({})}`);
+  });
+});
+
+describe('8. trap texts follow wasmtime’s trap codes', () => {
+  // wasmtime Trap::IntegerOverflow ("integer overflow") vs Trap::BadConversionToInteger
+  // ("invalid conversion to integer"), cranelift's fcvt_to_sint checks (NaN first, then range).
+  const trunc = (operand: string, op = 'i32.trunc_f32_s') =>
+    guestModule({ handshake: body(`    (drop (${op} ${operand}))\n    (i32.const 0)`) });
+
+  it('float-to-int overflow is `integer overflow`', async () => {
+    for (const [operand, op] of [
+      ['(f32.const 3e9)', 'i32.trunc_f32_s'],
+      ['(f64.const -1)', 'i32.trunc_f64_u'],
+      ['(f64.const 1e19)', 'i64.trunc_f64_s'],
+      ['(f32.const inf)', 'i64.trunc_f32_u'],
+    ] as const) {
+      const error = await rejection(handshake.run(trunc(operand, op)), HandshakeError);
+      expect(error.message).toBe('wasm execution failed: wasm trap: integer overflow');
+    }
+  });
+
+  it('NaN is `invalid conversion to integer`', async () => {
+    const error = await rejection(handshake.run(trunc('(f32.const nan)')), HandshakeError);
+    expect(error.message).toBe('wasm execution failed: wasm trap: invalid conversion to integer');
+  });
+
+  it('in-range operands, including the edges, convert as before', async () => {
+    const wasm = guestModule({
+      handshake: body(
+        [
+          '    (local $o i64)',
+          '    (drop (i32.trunc_f32_s (f32.const -2147483648)))',
+          '    (drop (i32.trunc_f64_s (f64.const 2147483647.9)))',
+          '    (drop (i32.trunc_f64_u (f64.const -0.9)))',
+          '    (drop (i64.trunc_f64_u (f64.const 18446744073709549568)))',
+          setOutputWat(acceptJson({})),
+        ].join('\n'),
+      ),
+    });
+    await expect(handshake.run(wasm)).resolves.toMatchObject({ envelopeVersion: 1 });
   });
 });
