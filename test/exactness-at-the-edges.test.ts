@@ -11,7 +11,15 @@ import { handshake } from '../src/conformance/handshake.js';
 import { identity } from '../src/conformance/identity.js';
 import { STATIC_CHECK_NAMES, type StaticCheck } from '../src/conformance/reports.js';
 import { selfCheck } from '../src/conformance/self-check.js';
-import { acceptJson, body, output, selfCheckJson, wat, withCustomSection, withIdentity } from '../src/wat/index.js';
+import {
+  acceptJson,
+  body,
+  output,
+  selfCheckJson,
+  wat,
+  withCustomSection,
+  withIdentity,
+} from '../src/wat/index.js';
 import { ShapeFn } from '../src/wire/index.js';
 import { acceptFor, guestModule, setOutputWat } from './support/guest-modules.js';
 import { identitySectionBytes, leb128, validIdentityPayload } from './support/synthetic-module.js';
@@ -32,7 +40,9 @@ function checksWith(failures: Partial<Record<(typeof STATIC_CHECK_NAMES)[number]
 /** Checks 1–7 and 9 failing with `detail`, check 8 as given (undefined: passes). */
 function walkChecksFail(detail: string, check8?: string): StaticCheck[] {
   return checksWith({
-    ...Object.fromEntries(STATIC_CHECK_NAMES.filter((n) => n !== 'ExtismCanInstantiate').map((n) => [n, detail])),
+    ...Object.fromEntries(
+      STATIC_CHECK_NAMES.filter((n) => n !== 'ExtismCanInstantiate').map((n) => [n, detail]),
+    ),
     ...(check8 === undefined ? {} : { ExtismCanInstantiate: check8 }),
   });
 }
@@ -136,7 +146,11 @@ describe('1. bytes, not text: a leading UTF-8 BOM is kept', () => {
 
   // wasmparser compares names as &str byte strings: "\u{FEFF}cc_lb.plugin.v1" is another name.
   it('a custom section named BOM + cc_lb.plugin.v1 is not the identity section', async () => {
-    const wasm = withCustomSection(guestModule({ identity: false }), `${BOM}cc_lb.plugin.v1`, validIdentityPayload('x'));
+    const wasm = withCustomSection(
+      guestModule({ identity: false }),
+      `${BOM}cc_lb.plugin.v1`,
+      validIdentityPayload('x'),
+    );
     const error = await rejection(identity.read(wasm), IdentityError);
     expect(error.message).toBe('missing cc_lb.plugin.v1 custom section');
     expect(error.staticChecks).toEqual(
@@ -177,7 +191,9 @@ describe('2. never repair a module: the guest’s own bytes are validated first'
     expect(checks[7]!.detail).toMatch(/^failed to instantiate plugin: .*section/);
     const error = await rejection(handshake.run(wasm), HandshakeError);
     expect(error.kind).toBe('Instantiate');
-    expect(error.message).toBe(checks[7]!.detail!.replace('failed to instantiate plugin', 'plugin instantiation failed'));
+    expect(error.message).toBe(
+      checks[7]!.detail!.replace('failed to instantiate plugin', 'plugin instantiation failed'),
+    );
   });
 
   it('a stray byte after the code section’s last body fails to build', async () => {
@@ -456,5 +472,96 @@ describe('8. trap texts follow wasmtime’s trap codes', () => {
       ),
     });
     await expect(handshake.run(wasm)).resolves.toMatchObject({ envelopeVersion: 1 });
+  });
+});
+
+describe('7. features: the host’s, not Node’s', () => {
+  const lifecycle = `
+    (func (export "cc_lb_self_check") (result i32) (i32.const 0))`;
+  const answering = (code: string, extra = '') =>
+    withIdentity(
+      wat`(module
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+        (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+        ${extra}
+        (func (export "cc_lb_handshake") (result i32) (local $o i64)
+          ${code}
+          ${setOutputWat(acceptJson({}))})
+        ${lifecycle})`,
+      {},
+    );
+
+  // wasmtime Config defaults: relaxed_simd and extended_const are on; Node 20's V8 runs both
+  // behind --experimental-wasm-relaxed-simd / --experimental-wasm-extended-const, set at runtime.
+  it('relaxed SIMD runs (V8 flag set by the engine) and is metered', async () => {
+    const report = await handshake.run(
+      answering('(drop (i32x4.extract_lane 0 (i32x4.relaxed_trunc_f32x4_s (f32x4.splat (f32.const 3.7)))))'),
+    );
+    expect(report).toMatchObject({ envelopeVersion: 1, chosenVersions: {} });
+    expect(report.fuelConsumed).toBeGreaterThan(0);
+  });
+
+  it('extended-const initializers run', async () => {
+    const wasm = answering(
+      '(if (i32.ne (global.get $g) (i32.const 42)) (then unreachable))',
+      '(global $g i32 (i32.add (i32.mul (i32.const 8) (i32.const 5)) (i32.const 2)))',
+    );
+    await expect(handshake.run(wasm)).resolves.toMatchObject({ envelopeVersion: 1 });
+  });
+
+  it('memory64 and multi-memory: identity reads them, and the verdict is UnsupportedFeature, not “invalid”', async () => {
+    for (const [memories, feature] of [
+      ['(memory i64 1)', 'memory64'],
+      ['(memory 1) (memory $b 1)', 'multi-memory'],
+    ] as const) {
+      const wasm = answering('', memories);
+      const checks = (await identity.read(wasm)).staticChecks;
+      expect(checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['ExtismCanInstantiate']);
+      expect(checks[7]!.detail).toMatch(
+        new RegExp(
+          `^unsupported feature: ${feature} \\(.*\\) — the cc-lb host \\(wasmtime\\) accepts it, but this engine`,
+        ),
+      );
+      const error = await rejection(handshake.run(wasm), HandshakeError);
+      expect(error).toMatchObject({ kind: 'UnsupportedFeature', feature });
+      expect(error.message).toBe(checks[7]!.detail);
+      expect(error.message).not.toMatch(/invalid|reject/);
+      const selfCheckError = await rejection(selfCheck.run(wasm), SelfCheckError);
+      expect(selfCheckError).toMatchObject({ kind: 'UnsupportedFeature', feature });
+    }
+  });
+
+  // wasmtime's defaults leave exceptions, GC and function references off: the module fails to
+  // build there too, and our text names the proposal (wasmparser: "{desc} support is not enabled").
+  it('exceptions, GC and call_ref are refused, named as proposals', async () => {
+    const type = section(1, [0x01, 0x60, 0x00, 0x00]);
+    const exceptions = rawModule(type, section(13, [0x01, 0x00, 0x00]));
+    const gc = rawModule(section(1, [0x01, 0x5f, 0x00]));
+    const callRef = rawModule(
+      type,
+      section(3, [0x01, 0x00]),
+      section(10, [0x01, 0x06, 0x00, 0xd2, 0x00, 0x14, 0x00, 0x0b]), // ref.func 0, call_ref 0
+    );
+    for (const [wasm, feature] of [
+      [exceptions, 'exceptions'],
+      [gc, 'gc'],
+      [callRef, 'function-references'],
+    ] as const) {
+      const detail = (await identity.read(wasm)).staticChecks[7]!.detail;
+      expect(detail).toMatch(
+        new RegExp(
+          `^failed to instantiate plugin: ${feature} support is not enabled: .* needs the ${feature} proposal, and the cc-lb host's wasmtime configuration refuses it$`,
+        ),
+      );
+      expect(detail).not.toMatch(/0x[0-9a-f]/);
+    }
+  });
+
+  it('the /wat helpers compile exactly the host’s feature set', () => {
+    expect(() => wat`(module (memory i64 1) (memory $b 1))`).not.toThrow();
+    expect(() => wat`(module (global i64 (i64.add (i64.const 1) (i64.const 2))))`).not.toThrow();
+    expect(() => wat`(module (func (return_call 0)))`).not.toThrow();
+    expect(() => wat`(module (tag $e) (func (throw $e)))`).toThrow();
   });
 });

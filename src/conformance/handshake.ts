@@ -4,6 +4,7 @@
  *
  * The handshake runs before the identity is read, so a handshake failure hides an identity one.
  */
+import { UnsupportedFeatureError } from '../engine/index.js';
 import {
   buildOffer,
   executeHandshake,
@@ -89,6 +90,10 @@ export function hostToHandshakeError(error: HandshakeExecutionError): HandshakeE
     case 'Validation':
       return wireToHandshakeError(error.cause as HandshakeValidationError, error);
     case 'Instantiate':
+      if (error.cause instanceof UnsupportedFeatureError) {
+        const { feature, reason } = error.cause;
+        return new HandshakeError({ kind: 'UnsupportedFeature', feature, reason }, error);
+      }
       return new HandshakeError({ kind: 'Instantiate', reason: error.reason as string }, error);
     case 'MissingHandshakeExport':
       return new HandshakeError({ kind: 'MissingExport' }, error);

@@ -102,7 +102,10 @@ function collectWasmFacts(wasm: Uint8Array): WasmFacts {
     importModules: sortedUnique(walk.importModules),
     // upstream collect_wasm_facts stops at the first entry it cannot decode, before any later
     // parse error; the walk records both, in that order of precedence
-    parseError: (walk.entryError ?? walk.error) === undefined ? undefined : `invalid wasm: ${walk.entryError ?? walk.error}`,
+    parseError:
+      (walk.entryError ?? walk.error) === undefined
+        ? undefined
+        : `invalid wasm: ${walk.entryError ?? walk.error}`,
   };
 }
 

@@ -3,6 +3,7 @@
  * wire functions are requested unless the caller names others) with the host's errors folded into
  * the five conformance `SelfCheckError` kinds (PROTOCOL.md §8.3).
  */
+import { UnsupportedFeatureError } from '../engine/index.js';
 import { executeSelfCheck, type SelfCheckExecution, SelfCheckExecutionError } from '../host/index.js';
 import { SelfCheckError } from './errors.js';
 import { engineLimits, type PluginSource, resolvePlugin } from './plugin-under-test.js';
@@ -43,6 +44,10 @@ export const selfCheck = Object.freeze({ run });
 export function hostToSelfCheckError(error: SelfCheckExecutionError): SelfCheckError {
   switch (error.kind) {
     case 'Instantiate':
+      if (error.cause instanceof UnsupportedFeatureError) {
+        const { feature, reason } = error.cause;
+        return new SelfCheckError({ kind: 'UnsupportedFeature', feature, reason }, error);
+      }
       return new SelfCheckError({ kind: 'Instantiate', reason: error.reason as string }, error);
     case 'MissingSelfCheckExport':
       return new SelfCheckError({ kind: 'MissingExport' }, error);

@@ -258,33 +258,33 @@ const FLUSH_OPS = new Set<number>([
  * one message for NaN and for overflow; wasmtime has two trap codes.
  */
 const TRUNCATIONS: Readonly<Record<number, { from: 'f32' | 'f64'; bits: 32 | 64; signed: boolean }>> = {
-  0xa8: { from: 'f32', bits: 32, signed: true },
-  0xa9: { from: 'f32', bits: 32, signed: false },
-  0xaa: { from: 'f64', bits: 32, signed: true },
-  0xab: { from: 'f64', bits: 32, signed: false },
-  0xae: { from: 'f32', bits: 64, signed: true },
-  0xaf: { from: 'f32', bits: 64, signed: false },
-  0xb0: { from: 'f64', bits: 64, signed: true },
-  0xb1: { from: 'f64', bits: 64, signed: false },
+  168: { from: 'f32', bits: 32, signed: true },
+  169: { from: 'f32', bits: 32, signed: false },
+  170: { from: 'f64', bits: 32, signed: true },
+  171: { from: 'f64', bits: 32, signed: false },
+  174: { from: 'f32', bits: 64, signed: true },
+  175: { from: 'f32', bits: 64, signed: false },
+  176: { from: 'f64', bits: 64, signed: true },
+  177: { from: 'f64', bits: 64, signed: false },
 };
 
-/** Operators of proposals the host refuses, by the proposal that introduces them. */
-const REFUSED_OPS: Readonly<Record<number, string>> = {
-  0x06: 'exceptions', // try
-  0x07: 'exceptions', // catch
-  0x08: 'exceptions', // throw
-  0x09: 'exceptions', // rethrow
-  0x0a: 'exceptions', // throw_ref
-  0x18: 'exceptions', // delegate
-  0x19: 'exceptions', // catch_all
-  0x1f: 'exceptions', // try_table
-  0x14: 'function-references', // call_ref
-  0x15: 'function-references', // return_call_ref
-  0xd4: 'function-references', // ref.as_non_null
-  0xd5: 'function-references', // br_on_null
-  0xd6: 'function-references', // br_on_non_null
-  0xd3: 'gc', // ref.eq
-  0xfb: 'gc', // the GC prefix
+/** Operators of proposals the host refuses: the proposal, and the operator's name. */
+const REFUSED_OPS: Readonly<Record<number, readonly [string, string]>> = {
+  6: ['exceptions', 'try'],
+  7: ['exceptions', 'catch'],
+  8: ['exceptions', 'throw'],
+  9: ['exceptions', 'rethrow'],
+  10: ['exceptions', 'throw_ref'],
+  24: ['exceptions', 'delegate'],
+  25: ['exceptions', 'catch_all'],
+  31: ['exceptions', 'try_table'],
+  20: ['function-references', 'call_ref'],
+  21: ['function-references', 'return_call_ref'],
+  212: ['function-references', 'ref.as_non_null'],
+  213: ['function-references', 'br_on_null'],
+  214: ['function-references', 'br_on_non_null'],
+  211: ['gc', 'ref.eq'],
+  251: ['gc', 'GC instruction'],
 };
 
 interface Layout {
@@ -974,11 +974,24 @@ class OperatorHelpers {
         body: body((w) => {
           w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(0).u8(f.ne).u8(OP.if).u8(EMPTY_BLOCK);
           w.u8(OP.localGet).u32(0).u8(op).u8(OP.drop).u8(OP.end); // NaN: the truncation traps
-          w.u8(OP.localGet).u32(0).u8(f.trunc).bytes(Uint8Array.from(constant(lo))).u8(f.ge);
-          w.u8(OP.localGet).u32(0).u8(f.trunc).bytes(Uint8Array.from(constant(hi))).u8(f.lt);
+          w.u8(OP.localGet)
+            .u32(0)
+            .u8(f.trunc)
+            .bytes(Uint8Array.from(constant(lo)))
+            .u8(f.ge);
+          w.u8(OP.localGet)
+            .u32(0)
+            .u8(f.trunc)
+            .bytes(Uint8Array.from(constant(hi)))
+            .u8(f.lt);
           w.u8(OP.i32And).u8(OP.i32Eqz).u8(OP.if).u8(EMPTY_BLOCK);
           // i32.div_s(INT32_MIN, -1): V8's "divide result unrepresentable", wasmtime's overflow
-          w.u8(OP.i32Const).s64(-(2 ** 31)).u8(OP.i32Const).s64(-1).u8(OP.i32DivS).u8(OP.drop);
+          w.u8(OP.i32Const)
+            .s64(-(2 ** 31))
+            .u8(OP.i32Const)
+            .s64(-1)
+            .u8(OP.i32DivS)
+            .u8(OP.drop);
           w.u8(OP.end);
           w.u8(OP.localGet).u32(0).u8(op);
         }),
@@ -1341,7 +1354,11 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
       const refused = refusedTypeFeature(heapType, at);
       if (refused !== undefined) throw refused;
       if (heapType !== VALTYPE_BYTE.funcref && heapType !== VALTYPE_BYTE.externref) {
-        throw new WasmFeatureError('function-references', false, `ref.null of a typed heap type at byte ${at}`);
+        throw new WasmFeatureError(
+          'function-references',
+          false,
+          `ref.null of a typed heap type at byte ${at}`,
+        );
       }
       return;
     }
@@ -1356,9 +1373,7 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
       return;
     default: {
       const refused = REFUSED_OPS[op];
-      if (refused !== undefined) {
-        throw new WasmFeatureError(refused, false, `the instruction at byte ${at}`);
-      }
+      if (refused !== undefined) throw new WasmFeatureError(refused[0], false, `${refused[1]} at byte ${at}`);
       unsupported(`0x${op.toString(16).padStart(2, '0')}`, at);
     }
   }

@@ -194,7 +194,9 @@ async function build(
   if (invalid !== undefined) throw new BuildPluginError(invalid, { cause: deferred });
   if (deferred instanceof BuildPluginError) throw deferred;
   if (deferred !== undefined || instrumented === undefined) {
-    throw new BuildPluginError(deferred?.message ?? 'the module could not be instrumented', { cause: deferred });
+    throw new BuildPluginError(deferred?.message ?? 'the module could not be instrumented', {
+      cause: deferred,
+    });
   }
 
   let module: WebAssembly.Module;

@@ -10,7 +10,6 @@ import {
   type ImportEntry,
   type Limits,
   type RawSection,
-  type TableType,
   readExportSection,
   readFunctionSection,
   readImportSection,
@@ -20,6 +19,7 @@ import {
   readTypeSection,
   readVectorHeader,
   SECTION,
+  type TableType,
   WasmFormatError,
 } from './wasm-binary.js';
 

@@ -26,32 +26,32 @@ export class WasmFeatureError extends WasmFormatError {
   }
 }
 
-/** Value-type and type-form bytes of refused proposals, by the proposal that introduces them. */
-const REFUSED_TYPE_BYTES: Readonly<Record<number, string>> = {
-  0x63: 'function-references', // (ref null ht)
-  0x64: 'function-references', // (ref ht)
-  0x69: 'exceptions', // exnref
-  0x74: 'exceptions', // noexn
-  0x6e: 'gc', // anyref
-  0x6d: 'gc', // eqref
-  0x6c: 'gc', // i31ref
-  0x6b: 'gc', // structref
-  0x6a: 'gc', // arrayref
-  0x71: 'gc', // nullref
-  0x72: 'gc', // nullexternref
-  0x73: 'gc', // nullfuncref
-  0x5e: 'gc', // array type
-  0x5f: 'gc', // struct type
-  0x50: 'gc', // sub type
-  0x4f: 'gc', // final sub type
-  0x4e: 'gc', // recursion group
+/** Value-type and type-form bytes of refused proposals: the proposal, and what the byte is. */
+const REFUSED_TYPE_BYTES: Readonly<Record<number, readonly [string, string]>> = {
+  99: ['function-references', '(ref null $t) type'],
+  100: ['function-references', '(ref $t) type'],
+  105: ['exceptions', 'exnref type'],
+  116: ['exceptions', 'noexn type'],
+  110: ['gc', 'anyref type'],
+  109: ['gc', 'eqref type'],
+  108: ['gc', 'i31ref type'],
+  107: ['gc', 'structref type'],
+  106: ['gc', 'arrayref type'],
+  113: ['gc', 'nullref type'],
+  114: ['gc', 'nullexternref type'],
+  115: ['gc', 'nullfuncref type'],
+  94: ['gc', 'array type definition'],
+  95: ['gc', 'struct type definition'],
+  80: ['gc', 'subtype definition'],
+  79: ['gc', 'final subtype definition'],
+  78: ['gc', 'recursive type group'],
 };
 
 export function refusedTypeFeature(byte: number, at: number): WasmFeatureError | undefined {
-  const feature = REFUSED_TYPE_BYTES[byte];
-  return feature === undefined
+  const refused = REFUSED_TYPE_BYTES[byte];
+  return refused === undefined
     ? undefined
-    : new WasmFeatureError(feature, false, `type byte 0x${byte.toString(16)} at byte ${at}`);
+    : new WasmFeatureError(refused[0], false, `a ${refused[1]} at byte ${at}`);
 }
 
 export const SECTION = {
