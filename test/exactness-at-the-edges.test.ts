@@ -5,12 +5,15 @@
  * it follows.
  */
 import { describe, expect, it } from 'vitest';
+import { Printer } from '../src/cli/output.js';
 import { dispatch } from '../src/conformance/dispatch.js';
 import { HandshakeError, IdentityError, SelfCheckError } from '../src/conformance/errors.js';
 import { handshake } from '../src/conformance/handshake.js';
 import { identity } from '../src/conformance/identity.js';
+import { plugin } from '../src/conformance/plugin-under-test.js';
 import { STATIC_CHECK_NAMES, type StaticCheck } from '../src/conformance/reports.js';
 import { selfCheck } from '../src/conformance/self-check.js';
+import { buildPlugin } from '../src/engine/index.js';
 import {
   acceptJson,
   body,
@@ -563,5 +566,119 @@ describe('7. features: the host’s, not Node’s', () => {
     expect(() => wat`(module (global i64 (i64.add (i64.const 1) (i64.const 2))))`).not.toThrow();
     expect(() => wat`(module (func (return_call 0)))`).not.toThrow();
     expect(() => wat`(module (tag $e) (func (throw $e)))`).toThrow();
+  });
+});
+
+describe('6. bulk work that fuel cannot see is bounded, and slow calls are reported', () => {
+  // wasmtime charges memory.fill/copy/init and table.fill/copy/init 1 fuel whatever their length;
+  // the Rust host's 200 ms epoch timer ends such a call with `timeout` (Extism `raw_call`).
+  const fills = (count: number, bytesPerFill: number) =>
+    guestModule({
+      memory: 1024,
+      handshake: body(
+        [
+          '    (local $i i32) (local $o i64)',
+          '    (loop $l',
+          `      (memory.fill (i32.const 0) (local.get $i) (i32.const ${bytesPerFill}))`,
+          `      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const ${count}))))`,
+          setOutputWat(acceptJson({})),
+        ].join('\n'),
+      ),
+    });
+
+  it('a loop of 64 MiB memory.fill costs little fuel but stops with `timeout` at the work bound', async () => {
+    const error = await rejection(handshake.run(fills(100_000, 64 * 1024 * 1024)), HandshakeError);
+    expect(error.kind).toBe('WasmTrap');
+    expect(error.message).toBe(`wasm execution failed: ${TIMEOUT_REASON}`);
+  });
+
+  it('the bound scales with wallMs and is counted, not timed: the same work passes under a larger wallMs', async () => {
+    // 16 fills of 64 MiB = 1 GiB: past the bound at wallMs 20 (800 MiB), within it at 200
+    const wasm = fills(16, 64 * 1024 * 1024);
+    const stopped = await rejection(handshake.run(plugin(wasm, { wallMs: 20 })), HandshakeError);
+    expect(stopped.message).toBe(`wasm execution failed: ${TIMEOUT_REASON}`);
+    await expect(handshake.run(plugin(wasm, { wallMs: 200 }))).resolves.toMatchObject({ envelopeVersion: 1 });
+  });
+
+  it('a call slower than wallMs carries a warning, shown by the matchers on failure', async () => {
+    // 350M fuel of loop iterations (50M of them) takes tens of milliseconds on any machine, and
+    // load can only lengthen it: with wallMs 1 the warning is certain (no verdict depends on it).
+    const slow = plugin(
+      guestModule({
+        handshake: body(
+          [
+            '    (local $i i32) (local $o i64)',
+            '    (loop $l (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 50000000))))',
+            setOutputWat(acceptJson({})),
+          ].join('\n'),
+        ),
+      }),
+      { wallMs: 1, fuel: 1_000_000_000 },
+    );
+    const report = await handshake.run(slow);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(
+        /^a plugin call took \d+ ms, more than wallMs \(1 ms\): the Rust host would likely have stopped it with `timeout` \(not a failure here; strictWallClock makes it one\)$/,
+      ),
+    ]);
+    // not enumerable: report equality does not depend on the clock
+    expect(Object.keys(report)).not.toContain('warnings');
+    await expect(expect(slow).toHandshake({ chosenVersions: { shape: 1 } })).rejects.toThrow(
+      /Warning: a plugin call took \d+ ms, more than wallMs \(1 ms\)/,
+    );
+    // strictWallClock turns the same call into the host's verdict
+    const strict = await rejection(
+      handshake.run(plugin(slow.wasm, { wallMs: 1, fuel: 1_000_000_000, strictWallClock: true })),
+      HandshakeError,
+    );
+    expect(strict.message).toBe(`wasm execution failed: ${TIMEOUT_REASON}`);
+  });
+});
+
+describe('6. (engine) every bulk operation is counted', () => {
+  const LIMITS = { wallMs: 1, fuel: 10_000_000 }; // bound: 40 MiB of fill-equivalent work
+  const guest = wat`(module
+    (memory 1024 1024)
+    (data $d "abc")
+    (table $t 200000 funcref)
+    (elem $e func $f $f $f)
+    (func $f)
+    (func (export "copy_small") (memory.copy (i32.const 0) (i32.const 100) (i32.const 1000)))
+    (func (export "copy_big") (memory.copy (i32.const 0) (i32.const ${32 * 1024 * 1024}) (i32.const ${32 * 1024 * 1024})))
+    (func (export "init") (local $i i32)
+      (loop $l
+        (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 100000)))))
+    (func (export "table_fill") (table.fill $t (i32.const 0) (ref.func $f) (i32.const 100000)))
+    (func (export "table_copy") (table.copy $t $t (i32.const 0) (i32.const 100000) (i32.const 100000)))
+    (func (export "table_init") (local $i i32)
+      (loop $l
+        (table.init $t $e (i32.const 0) (i32.const 0) (i32.const 3))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 100000)))))
+    (func (export "table_grow") (drop (table.grow $t (ref.null func) (i32.const 100000)))))`;
+
+  it('memory.copy, table.fill/copy/init/grow past the bound end in `timeout`; small ones run', async () => {
+    const loaded = await buildPlugin(guest, LIMITS);
+    await expect(loaded.call('copy_small', '')).resolves.toMatchObject({ fuelConsumed: 5 });
+    for (const name of ['copy_big', 'table_fill', 'table_copy', 'table_init', 'table_grow']) {
+      await expect(loaded.call(name, ''), name).rejects.toMatchObject({
+        kind: 'Timeout',
+        message: 'timeout',
+      });
+    }
+    // memory.init of 3 bytes 100 000 times is 300 KB of work: far inside the bound
+    await expect(loaded.call('init', '')).resolves.toMatchObject({ output: new Uint8Array(0) });
+    await loaded.close();
+  });
+
+  it('the CLI prints a report’s warnings', () => {
+    let stdout = '';
+    const out = new Printer({
+      stdout: { write: (s: string) => ((stdout += s), true) } as never,
+      stderr: { write: () => true } as never,
+      env: {},
+    });
+    out.warnings(['a plugin call took 250 ms, more than wallMs (200 ms): …']);
+    expect(stdout).toBe('  warning: a plugin call took 250 ms, more than wallMs (200 ms): …\n');
   });
 });

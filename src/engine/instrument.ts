@@ -35,7 +35,7 @@
  *   wrapper, on that call's budget. A phase global tells the engine which step trapped.
  * - **Bulk work that fuel cannot see.** `memory.fill/copy/init`, `table.fill/copy/init/grow` and
  *   `memory.grow` cost 1 fuel in wasmtime whatever their length. Each is replaced by a call to an
- *   appended helper that adds its length (bytes; table elements weighted) to a per-call work
+ *   appended helper that adds its length (weighted, BULK_WORK_WEIGHT) to a per-call work
  *   counter and stops the call (stop flag 2 → `timeout`) once the counter passes the bound the
  *   engine sets (see plugin.ts `BULK_WORK_BYTES_PER_MS`); then performs the operation.
  * - **wasmtime's trap codes.** V8 reports float-to-int overflow and NaN alike; each trapping
@@ -138,11 +138,12 @@ export const INIT_PHASE = {
 } as const;
 
 /**
- * Weight of one table element in bulk-work units (bytes): `table.fill` of N elements takes about
- * as long in V8 as a `memory.fill` of N × this many bytes (measured on the calibration machine,
- * see plugin.ts), so one bound covers both.
+ * Bulk-work units per byte or element, so that one unit is about the same wall time whatever the
+ * operation: `memory.copy` moves a byte at about half the speed of `memory.fill` and a table
+ * element costs about as much as 480 bytes of fill (bench/bulk-work.ts, on the calibration machine:
+ * fill 8.4 MiB/ms, copy 4.3 MiB/ms, table.fill 18.3 k elements/ms). `memory.grow` counts its bytes.
  */
-export const TABLE_ELEMENT_WORK = 64;
+export const BULK_WORK_WEIGHT = { fill: 1, init: 1, copy: 2, grow: 1, tableElement: 512 } as const;
 const PAGE_BYTES = 65536;
 
 /** Exports the SDK calls by itself at instantiation; the engine runs them instead. */
@@ -999,21 +1000,30 @@ class OperatorHelpers {
     });
   }
 
-  /** A 0xfc-prefixed bulk operation with its immediates; `length` in work units per element. */
+  /** A 0xfc-prefixed bulk operation with its immediates; its length counts at BULK_WORK_WEIGHT. */
   bulk(sub: number, immediates: readonly number[]): number {
     return this.helper(`bulk:${sub}:${immediates.join(',')}`, () => {
       const opBytes = (w: ByteWriter) => {
         w.u8(OP.prefixMisc).u32(sub);
         for (const i of immediates) w.u32(i);
       };
-      if (sub === MISC.tableGrow) return this.growHelper(immediates[0]!, opBytes, TABLE_ELEMENT_WORK);
-      const isTable = sub === MISC.tableFill || sub === MISC.tableCopy || sub === MISC.tableInit;
+      if (sub === MISC.tableGrow) {
+        return this.growHelper(immediates[0]!, opBytes, BULK_WORK_WEIGHT.tableElement);
+      }
+      const weight =
+        sub === MISC.memoryCopy
+          ? BULK_WORK_WEIGHT.copy
+          : sub === MISC.memoryFill
+            ? BULK_WORK_WEIGHT.fill
+            : sub === MISC.memoryInit
+              ? BULK_WORK_WEIGHT.init
+              : BULK_WORK_WEIGHT.tableElement;
       const middle: ValType = sub === MISC.tableFill ? this.tableElementType(immediates[0]!) : 'i32';
       return {
         type: this.types.of(['i32', middle, 'i32'], []),
         body: body((w) => {
           w.u8(OP.localGet).u32(2).u8(OP.i64ExtendI32U);
-          if (isTable) w.u8(OP.i64Const).s64(TABLE_ELEMENT_WORK).u8(OP.i64Mul);
+          if (weight !== 1) w.u8(OP.i64Const).s64(weight).u8(OP.i64Mul);
           w.u8(OP.call).u32(this.layout.accountFn);
           w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(1).u8(OP.localGet).u32(2);
           opBytes(w);
@@ -1025,11 +1035,11 @@ class OperatorHelpers {
   /** `memory.grow m`: the pages a successful grow adds count as bytes of work. */
   memoryGrow(memory: number): number {
     return this.helper(`memory.grow:${memory}`, () =>
-      this.growHelper(undefined, (w) => w.u8(OP.memoryGrow).u32(memory), PAGE_BYTES),
+      this.growHelper(undefined, (w) => w.u8(OP.memoryGrow).u32(memory), PAGE_BYTES * BULK_WORK_WEIGHT.grow),
     );
   }
 
-  /** `(n) -> old` for memory.grow, `(ref, n) -> old` for table.grow; counts only a grow that happened. */
+  /** `(n) -> old` for memory.grow, `(ref, n) -> old` for table.grow; counts only a grow that happened, `unit` per page/element. */
   private growHelper(
     table: number | undefined,
     opBytes: (w: ByteWriter) => void,

@@ -86,22 +86,34 @@ export interface LoadedPlugin {
 const exportIndexCache = new WeakMap<InstrumentMeta, Map<string, FunctionExportMeta>>();
 
 /**
- * Bulk-work throughput the bound assumes: bytes of `memory.fill`/`memory.copy` per millisecond.
+ * The per-millisecond bulk-work bound: units (bytes of `memory.fill`, other operations weighted by
+ * instrument.ts `BULK_WORK_WEIGHT`) the Rust host could certainly not get through in a millisecond.
  *
- * Calibration (scripts in bench/bulk-work.ts; run `npm run bench -- bulk`): on the calibration
- * machine (this project's CI box, 2 cores, Node 20.20) a loop of 64 MiB `memory.fill`s through
- * the instrumented module ran at about 8.5 GiB/s (fill) and 6 GiB/s (copy); `table.fill` ran at
- * about 140 M elements/s, i.e. one element ≈ 64 bytes of fill (TABLE_ELEMENT_WORK). A host that
- * memsets at 40 GiB/s — several times a current server core — could still not finish more than
- * wallMs × 40 GiB/s of such work inside wallMs, so past that the Rust host would certainly have
- * answered `timeout`: the bound is wallMs × 40 MiB... per ms (≈ 42 MB/ms). On this machine that
- * much work takes about 5 × wallMs, which is the worst a call can overrun the clock.
+ * Calibration: bench/bulk-work.ts (`node --import tsx bench/bulk-work.ts`) times 40 × 64 MiB
+ * `memory.fill`s, `memory.copy`s and 40 × 1 M-element `table.fill`s through this engine, best of
+ * five calls. On the calibration machine (2 shared cores, Node 20.20.2, V8 11.3) it measured
+ * fill 8.4 MiB/ms, copy 4.3 MiB/ms, table.fill 18.3 k elements/ms. wasmtime runs these as memset /
+ * memmove on one core; 40 MiB/ms (≈ 42 GB/s) is beyond any single core's memset bandwidth, so a
+ * call past wallMs × 40 MiB of work was certainly stopped by the host's 200 ms timer. Here that
+ * much work takes about 40 / 8.4 ≈ 5 × wallMs (about 1 s at 200 ms): the worst a call can overrun.
  */
-export const BULK_WORK_BYTES_PER_MS = 40 * 1024 * 1024 * 1.024;
+export const BULK_WORK_UNITS_PER_MS = 40 * 1024 * 1024;
 
-/** The per-call bulk-work bound for `wallMs`, in bytes (at least one 64 KiB page). */
+/** The per-call bulk-work bound for `wallMs`, in work units (at least one 64 KiB page's worth). */
 export function bulkWorkBound(wallMs: number): number {
-  return Math.max(65536, Math.ceil(wallMs * BULK_WORK_BYTES_PER_MS));
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(65536, Math.ceil(wallMs * BULK_WORK_UNITS_PER_MS)));
+}
+
+/**
+ * The warning for a call slower than `wallMs` that the engine let finish (without
+ * `strictWallClock` the clock never fails a call: a loaded machine must not flip verdicts).
+ */
+export function wallClockWarning(durationMs: number, wallMs: number): string | undefined {
+  if (!(durationMs > wallMs)) return undefined;
+  return (
+    `a plugin call took ${Math.round(durationMs)} ms, more than wallMs (${wallMs} ms): the Rust host ` +
+    'would likely have stopped it with `timeout` (not a failure here; strictWallClock makes it one)'
+  );
 }
 
 /** Extism's texts for a failed guest-runtime initializer (anyhow context of `initialize_guest_runtime`). */
