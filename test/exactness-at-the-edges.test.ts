@@ -674,7 +674,12 @@ describe('6. (engine) every bulk operation is counted', () => {
   it('the CLI prints a report’s warnings', () => {
     let stdout = '';
     const out = new Printer({
-      stdout: { write: (s: string) => ((stdout += s), true) } as never,
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          return true;
+        },
+      } as never,
       stderr: { write: () => true } as never,
       env: {},
     });
