@@ -6,7 +6,8 @@
  * cheaper than hashing, and a second build of the same module must cost little more than the SDK's
  * own createPlugin); each content entry holds one compiled module per set of instrumentation
  * options and, once asked for, its digest. On disk they are keyed by sha-256 of the bytes plus
- * everything that changes the instrumented output (instrumenter id, memory cap, kernel-call fuel).
+ * everything that changes the instrumented output (package version, instrumenter id, memory cap,
+ * kernel-call fuel).
  * Compiled modules are kept in memory for the process; the
  * instrumented bytes are also written to `node_modules/.cache/cc-lb-plugin-conformance/` when that
  * is writable, so Vitest workers and later runs skip the rewrite. Disk writes go to a temporary
@@ -16,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BuildPluginError, UnsupportedFeatureError } from './errors.js';
 import { importViolation } from './import-policy.js';
@@ -53,6 +55,16 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * The package version, part of every cache key: an upgrade never reads an entry written by
+ * another version's instrumenter, even if someone forgot to bump the instrumenter id (the golden
+ * test in test/engine/instrument.test.ts catches that too). `../../package.json` is the package
+ * root from both `src/engine` and `dist/engine`.
+ */
+export const PACKAGE_VERSION: string = (
+  createRequire(import.meta.url)('../../package.json') as { version: string }
+).version;
+
 /** The last options key built: repeated builds with the same options reuse the same string. */
 let lastOptionsKey: { id: string; pages: number; fuel: number; key: string } | undefined;
 
@@ -61,7 +73,7 @@ function optionsKey(options: InstrumentOptions, instrumenter: Instrumenter): str
   const { maxMemoryPages: pages, kernelCallFuel: fuel } = options;
   const last = lastOptionsKey;
   if (last !== undefined && last.id === id && last.pages === pages && last.fuel === fuel) return last.key;
-  const key = `${id}-p${pages}-k${fuel}`;
+  const key = `${id}-v${PACKAGE_VERSION}-p${pages}-k${fuel}`;
   lastOptionsKey = { id, pages, fuel, key };
   return key;
 }
