@@ -687,3 +687,52 @@ describe('6. (engine) every bulk operation is counted', () => {
     expect(stdout).toBe('  warning: a plugin call took 250 ms, more than wallMs (200 ms): …\n');
   });
 });
+
+describe('4. (segments) active element and data segments are applied by the first call', () => {
+  // wasmtime applies active segments while instantiating (before the start function), and
+  // Extism instantiates inside the first call: an out-of-bounds segment fails that call.
+  it('an out-of-bounds data segment passes check 8 and fails the handshake with the trap', async () => {
+    const wasm = withIdentity(
+      wat`(module
+        (memory 1)
+        (data (i32.const 65530) "0123456789")
+        (func (export "cc_lb_handshake") (result i32) (i32.const 0))
+        (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+      {},
+    );
+    expect((await identity.read(wasm)).staticChecks).toEqual(checksWith({}));
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    expect(error.message).toBe('wasm execution failed: wasm trap: out of bounds memory access');
+  });
+
+  it('in-bounds segments are in place before the start function and the first export run', async () => {
+    const wasm = withIdentity(
+      wat`(module
+        (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+        (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+        (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+        (type $v (func (result i32)))
+        (memory 1)
+        (global $seen (mut i32) (i32.const 0))
+        (table 2 funcref)
+        (elem (i32.const 1) $two)
+        (data (i32.const 100) "{}")
+        (func $two (result i32) (i32.const 2))
+        ;; the start function sees both segments applied
+        (func $start (global.set $seen (i32.add (i32.load8_u (i32.const 100)) (call_indirect (type $v) (i32.const 1)))))
+        (start $start)
+        (func (export "cc_lb_handshake") (result i32) (local $o i64)
+          (if (i32.ne (global.get $seen) (i32.const 125)) (then unreachable))
+          (local.set $o (call $alloc (i64.const 2)))
+          (call $store_u8 (local.get $o) (i32.load8_u (i32.const 100)))
+          (call $store_u8 (i64.add (local.get $o) (i64.const 1)) (i32.load8_u (i32.const 101)))
+          (call $output_set (local.get $o) (i64.const 2))
+          (i32.const 0))
+        (func (export "cc_lb_self_check") (result i32) (i32.const 0)))`,
+      {},
+    );
+    const error = await rejection(handshake.run(wasm), HandshakeError);
+    // "{}" reached the decoder: the data was there, the element too (no trap)
+    expect(error.message).toMatch(/^handshake serialization failed: missing field/);
+  });
+});

@@ -29,8 +29,11 @@
  *   and instantiates inside the first call (runtime/src/plugin.rs `Plugin::instantiate`, called
  *   from `raw_call` after `set_fuel`): the start function runs there, then the guest runtime's
  *   initializer (`detect_guest_runtime`: `hs_init` after an optional `_initialize`, else
- *   `__wasm_call_ctors`, else `_initialize`, each only if typed `() -> ()`). The start section is
- *   removed, the exports the SDK would run on its own (`_start`, `_initialize`, `hs_init`) are
+ *   `__wasm_call_ctors`, else `_initialize`, each only if typed `() -> ()`). Active element and
+ *   data segments are initialization too (wasmtime applies them when it instantiates, so an
+ *   out-of-bounds segment fails the first call, not the build): they become passive segments
+ *   that `init` applies with `table.init`/`memory.init` before the start function. The start
+ *   section is removed, the exports the SDK would run on its own (`_start`, `_initialize`, `hs_init`) are
  *   renamed, and an appended `init` function runs those steps from inside the first export
  *   wrapper, on that call's budget. A phase global tells the engine which step trapped.
  * - **Bulk work that fuel cannot see.** `memory.fill/copy/init`, `table.fill/copy/init/grow` and
@@ -202,6 +205,8 @@ const OP = {
 
 const MISC = {
   memoryInit: 8,
+  dataDrop: 9,
+  elemDrop: 13,
   memoryCopy: 10,
   memoryFill: 11,
   tableInit: 12,
@@ -308,7 +313,7 @@ interface Layout {
 }
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-5',
+  id: 'binary-rewriter-6',
   instrument: instrumentBinary,
 };
 
@@ -430,10 +435,12 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   });
   const redirect = (index: number): number => layout.kernelWrapper.get(index) ?? index;
 
-  // Lazy initialization: the start function and the guest runtime's initializer.
+  // Lazy initialization: active segments, the start function and the guest runtime's initializer.
+  const segments = activeSegments(info);
   const initSteps = initializationSteps(info);
-  const initFn = initSteps.length === 0 ? undefined : functions.reserve(voidType);
-  if (initFn !== undefined) functions.define(initFn, initBody(info, initSteps, layout, redirect));
+  const lazy = initSteps.length > 0 || segments.elements.length > 0 || segments.data.length > 0;
+  const initFn = lazy ? functions.reserve(voidType) : undefined;
+  if (initFn !== undefined) functions.define(initFn, initBody(info, segments, initSteps, layout, redirect));
 
   // Export wrappers: one per function export the Extism call path can invoke (no parameters).
   const functionExports: FunctionExportMeta[] = [];
@@ -532,6 +539,12 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
       case SECTION.element:
         writeSection(out, id, elementSection(bytes, existing, redirect, kernelWrappers));
         return;
+      case SECTION.data:
+        if (existing !== undefined) writeSection(out, id, dataSection(bytes, existing));
+        return;
+      case SECTION.dataCount:
+        writeSection(out, id, new ByteWriter(8).u32(segments.dataCount));
+        return;
       case SECTION.code:
         writeSection(out, id, code);
         return;
@@ -541,6 +554,8 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   };
   const mustExist: number[] = [SECTION.type, SECTION.function, SECTION.global, SECTION.export, SECTION.code];
   if (kernelWrappers.length > 0) mustExist.push(SECTION.element);
+  // memory.init and data.drop in the init function need the data count section
+  if (segments.data.length > 0) mustExist.push(SECTION.dataCount);
   const emitMissingBefore = (id: number): void => {
     const rank = id === Number.POSITIVE_INFINITY ? SECTION_ORDER.length : SECTION_ORDER.indexOf(id);
     for (const required of SECTION_ORDER) {
@@ -641,11 +656,25 @@ function initializationSteps(info: ModuleInfo): InitStep[] {
  */
 function initBody(
   info: ModuleInfo,
+  segments: ActiveSegments,
   steps: readonly InitStep[],
   layout: Layout,
   redirect: (index: number) => number,
 ): Uint8Array {
   return body((w) => {
+    // Instantiation order (wasm spec, wasmtime): element segments, then data segments, then start;
+    // a trap here is an instantiation failure, reported like the start function's.
+    w.u8(OP.i32Const).u8(INIT_PHASE.start).u8(OP.globalSet).u32(layout.initPhase);
+    for (const e of segments.elements) {
+      w.bytes(e.offset).u8(OP.i32Const).u8(0).u8(OP.i32Const).s64(e.count);
+      w.u8(OP.prefixMisc).u32(MISC.tableInit).u32(e.index).u32(e.target);
+      w.u8(OP.prefixMisc).u32(MISC.elemDrop).u32(e.index);
+    }
+    for (const d of segments.data) {
+      w.bytes(d.offset).u8(OP.i32Const).u8(0).u8(OP.i32Const).s64(d.count);
+      w.u8(OP.prefixMisc).u32(MISC.memoryInit).u32(d.index).u32(d.target);
+      w.u8(OP.prefixMisc).u32(MISC.dataDrop).u32(d.index);
+    }
     let cleared = false;
     const clear = () => {
       w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.initPending);
@@ -804,6 +833,100 @@ function copyConstExpr(r: ByteReader, w: ByteWriter, redirect: (index: number) =
   }
 }
 
+/** An active segment as the init function applies it: its offset expression (without `end`). */
+interface ActiveSegment {
+  readonly index: number;
+  /** table or memory index */
+  readonly target: number;
+  readonly offset: Uint8Array;
+  /** elements or bytes */
+  readonly count: number;
+}
+
+interface ActiveSegments {
+  readonly elements: readonly ActiveSegment[];
+  readonly data: readonly ActiveSegment[];
+  /** number of data segments (the data count section's value) */
+  readonly dataCount: number;
+}
+
+/** The module's active element and data segments, in index order. */
+function activeSegments(info: ModuleInfo): ActiveSegments {
+  const { bytes } = info;
+  const elements: ActiveSegment[] = [];
+  const data: ActiveSegment[] = [];
+  let dataCount = 0;
+  const elementRaw = info.sections.find((s) => s.id === SECTION.element);
+  if (elementRaw !== undefined) {
+    const r = new ByteReader(bytes, elementRaw.start, elementRaw.end);
+    for (let index = 0, count = r.u32(); index < count; index++) {
+      const flags = r.u32();
+      if (flags > 7) throw new WasmFormatError(`malformed element segment flags ${flags}`);
+      const target = (flags & 3) === 2 ? r.u32() : 0;
+      const offset = (flags & 1) === 0 ? constExprBody(r) : undefined;
+      if (flags & 3) {
+        if (flags & 4) r.valType();
+        else r.u8();
+      }
+      const items = r.u32();
+      for (let n = 0; n < items; n++) {
+        if (flags & 4) skipConstExpr(r);
+        else r.u32();
+      }
+      if (offset !== undefined) elements.push({ index, target, offset, count: items });
+    }
+  }
+  const dataRaw = info.sections.find((s) => s.id === SECTION.data);
+  if (dataRaw !== undefined) {
+    const r = new ByteReader(bytes, dataRaw.start, dataRaw.end);
+    dataCount = r.u32();
+    for (let index = 0; index < dataCount; index++) {
+      const flags = r.u32();
+      if (flags > 2) throw new WasmFormatError(`malformed data segment flags ${flags}`);
+      const target = flags === 2 ? r.u32() : 0;
+      const offset = flags === 1 ? undefined : constExprBody(r);
+      const length = r.u32();
+      r.skip(length);
+      if (offset !== undefined) data.push({ index, target, offset, count: length });
+    }
+  }
+  return { elements, data, dataCount };
+}
+
+/** A constant expression's instructions without its closing `end`; the reader moves past it. */
+function constExprBody(r: ByteReader): Uint8Array {
+  const start = r.pos;
+  skipConstExpr(r);
+  return r.bytes.subarray(start, r.pos - 1);
+}
+
+function skipConstExpr(r: ByteReader): void {
+  for (;;) {
+    const at = r.pos;
+    const op = r.u8();
+    skipImmediates(op, r, at);
+    if (op === OP.end) return;
+  }
+}
+
+/** Data segments with every active one made passive (the init function applies it). */
+function dataSection(bytes: Uint8Array, section: { start: number; end: number }): ByteWriter {
+  const w = new ByteWriter(section.end - section.start + 16);
+  const r = new ByteReader(bytes, section.start, section.end);
+  const count = r.u32();
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    const flags = r.u32();
+    if (flags === 2) r.u32();
+    if (flags !== 1) skipConstExpr(r);
+    const start = r.pos;
+    r.skip(r.u32());
+    w.u32(1).bytes(bytes.subarray(start, r.pos));
+  }
+  if (!r.done) throw new WasmFormatError('unexpected data at the end of the data section');
+  return w;
+}
+
 /**
  * Element segments with kernel imports redirected to their wrappers (function-index vectors and
  * `ref.func` expressions alike), plus one declarative segment naming every kernel wrapper, so a
@@ -825,20 +948,24 @@ function elementSection(
     w.u32(count + extra);
     for (let i = 0; i < count; i++) {
       const flags = r.u32();
-      w.u32(flags);
       if (flags > 7) throw new WasmFormatError(`malformed element segment flags ${flags}`);
-      const copyFrom = r.pos;
-      if ((flags & 3) === 2) r.u32(); // explicit table index
-      if ((flags & 1) === 0) {
-        // active: an offset expression
-        w.bytes(bytes.subarray(copyFrom, r.pos));
-        copyConstExpr(r, w, redirect);
-      } else {
-        w.bytes(bytes.subarray(copyFrom, r.pos));
-      }
       const usesExpressions = (flags & 4) !== 0;
-      if (flags & 3) {
-        // passive, declarative or with a table index: an element kind or reference type follows
+      if ((flags & 1) === 0) {
+        // active: made passive, its table index and offset dropped (the init function applies it)
+        w.u32((flags & 4) | 1);
+        if ((flags & 3) === 2) r.u32();
+        skipConstExpr(r);
+        if (flags & 2) {
+          const kindStart = r.pos;
+          if (usesExpressions) r.valType();
+          else r.u8();
+          w.bytes(bytes.subarray(kindStart, r.pos));
+        } else {
+          w.u8(usesExpressions ? VALTYPE_BYTE.funcref : 0x00); // the implicit funcref / elemkind
+        }
+      } else {
+        // passive or declarative: an element kind or reference type follows
+        w.u32(flags);
         const kindStart = r.pos;
         if (usesExpressions) r.valType();
         else r.u8();
