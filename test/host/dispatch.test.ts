@@ -63,8 +63,8 @@ describe('dispatchWireCall: reference cases', () => {
       error: 'negotiated version missing',
       errorKind: 'MissingNegotiatedVersion',
       fuelConsumed: 0,
-      durationMs: 0,
     });
+    expect(outcome).toMatchObject({ durationMs: 0, logs: [] });
   });
 
   it('D-03 a response at another version', async () => {
@@ -387,6 +387,7 @@ describe('dispatchWireCall: the one-pass envelope and response paths change no o
           output: new Uint8Array(),
           fuelConsumed: 7,
           durationMs: 0.5,
+          logs: [],
           text: () => output,
         });
       },
