@@ -3,6 +3,12 @@
  * plugin authors call. Namespaces as in the reference's modules, the verify functions and
  * `PluginSession` at top level, and the report and error types. Re-exports only.
  */
+export {
+  FAILURE_LOG_LINES,
+  type GuestDiagnostics,
+  guestDiagnosticLines,
+  guestDiagnostics,
+} from './diagnostics.js';
 export { dispatch } from './dispatch.js';
 export {
   DispatchError,
