@@ -3,6 +3,7 @@ import { HandshakeError } from '../../src/conformance/errors.js';
 import {
   clearHandshakeMemo,
   HANDSHAKE_MEMO_CAPACITY,
+  HandshakeMemo,
   handshakeMemoStats,
   metadataFromHandshake,
 } from '../../src/conformance/metadata.js';
@@ -280,5 +281,25 @@ describe('the handshake memo', () => {
     expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY + 1);
     await metadataFromHandshake(withFuel(1_000_001));
     expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY + 2);
+  });
+});
+
+describe('HandshakeMemo', () => {
+  it('is a named, bounded object: a private memo neither reads nor fills the shared one', async () => {
+    const memo = new HandshakeMemo(1);
+    const guest = (n: number) => resolvePlugin(guestModule({ identity: { plugin_name: `memo-${n}` } }));
+    const [a, b] = [guest(300), guest(301)];
+    const shared = handshakeMemoStats();
+    await metadataFromHandshake(a, {}, memo);
+    await metadataFromHandshake(a, {}, memo);
+    expect(memo.stats).toEqual({ runs: 1, hits: 1 });
+    await metadataFromHandshake(b, {}, memo); // capacity 1: `a` is dropped
+    expect(memo.size).toBe(1);
+    await metadataFromHandshake(a, {}, memo);
+    expect(memo.stats).toEqual({ runs: 3, hits: 1 });
+    expect(handshakeMemoStats()).toEqual(shared);
+    memo.clear();
+    expect(memo.stats).toEqual({ runs: 0, hits: 0 });
+    expect(memo.size).toBe(0);
   });
 });
