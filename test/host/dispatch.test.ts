@@ -350,6 +350,25 @@ describe('dispatchWireCall: envelope and hostile guests', () => {
     expect(await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest())).toEqual(ok);
   });
 
+  it('a whole outcome, fuel included, snapshots the same on every run', async () => {
+    const plugin = await dispatchPlugin('sign', output('not json'));
+    const outcomes = [
+      await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest()),
+      await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest()),
+    ];
+    expect(outcomes[0]).toEqual(outcomes[1]);
+    expect(outcomes[0]).toMatchInlineSnapshot(`
+      {
+        "error": "response envelope deserialization failed: expected ident at line 1 column 2",
+        "errorKind": "DeserializeResponseEnvelope",
+        "fuelConsumed": 200,
+        "kind": "fallback",
+        "policy": "FailRequest",
+        "stage": "deserialize_response",
+      }
+    `);
+  });
+
   it('timing and logs are readable but left out of equality and snapshots', async () => {
     const plugin = await dispatchPlugin('sign', output(SIGN_NULLS));
     const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
