@@ -21,12 +21,8 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
     cmd.requestFile === undefined ? fn.dryRunRequest() : await readRequestFile(cmd.requestFile, fn);
   let outcome: Awaited<ReturnType<typeof dispatch.run>>;
   try {
-    outcome = await dispatch.run(
-      p,
-      fn,
-      request as never,
-      cmd.fuel === undefined ? undefined : { fuel: cmd.fuel },
-    );
+    // `--fuel` is already the plugin's budget (handshake and call alike)
+    outcome = await dispatch.run(p, fn, request as never);
   } catch (error) {
     if (cmd.json)
       out.json({
