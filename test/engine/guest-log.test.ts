@@ -50,6 +50,9 @@ const chatty = wat`(module
     (local.set $o (call $write (i32.const 96) (i32.const 2)))
     (call $output_set (local.get $o) (i64.const 2))
     (i32.const 0))
+  (func (export "log_forever") (result i32)
+    (loop $forever (call $log_info (call $write (i32.const 0) (i32.const 8))) (br $forever))
+    (i32.const 0))
   (func (export "log_then_spin") (result i32)
     (call $log_info (call $write (i32.const 0) (i32.const 8)))
     (loop $forever (br $forever))
@@ -123,6 +126,15 @@ describe('guest logs', () => {
       output: { length: 2, head: '\\xff\\xfe', truncated: false },
     });
     expect((error as PluginCallError).logs).toEqual([{ level: 'warn', message: 'careful' }]);
+  });
+
+  it('a guest logging in a loop until its fuel runs out keeps only the last lines', async () => {
+    const plugin = await buildPlugin(chatty, LIMITS);
+    const error = await plugin.call('log_forever', '').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'OutOfFuel' });
+    const { logs } = error as PluginCallError;
+    expect(logs).toHaveLength(GUEST_LOG_MAX_LINES);
+    expect(logs?.every((line) => line.level === 'info' && line.message === 'starting')).toBe(true);
   });
 });
 
