@@ -214,6 +214,8 @@ describe('PluginSession', () => {
   it('dispatch(fn, request, { fuel }) limits that call alone; the handshake and later calls keep the plugin’s', async () => {
     const session = await PluginSession.create(await fixturePlugin('shape'));
     try {
+      // the first call also runs the module's initializer (lazy instantiation, as in Extism)
+      await session.dispatch(ShapeFn);
       const ok = await session.dispatch(ShapeFn);
       expect(ok.kind).toBe('ok');
       const starved = await session.dispatch(ShapeFn, undefined, { fuel: 100 });
