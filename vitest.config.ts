@@ -12,6 +12,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          // Fails any test whose dispatch hid an error of ours behind a `panic` fallback.
+          setupFiles: ['test/support/no-internal-panics.ts'],
           // Plugins run in the foreground of each worker; fuel, not wall time, bounds them.
           pool: 'forks',
           typecheck: {

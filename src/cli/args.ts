@@ -17,6 +17,8 @@ export interface CliCommand {
   readonly kind: VerifyKindOption;
   readonly capabilities: string[];
   readonly json: boolean;
+  /** print every line the guest logged, not only the last ones of a failing call */
+  readonly verbose: boolean;
   readonly fuel: number | undefined;
   readonly requestFile: string | undefined;
   readonly name: string | undefined;
@@ -48,6 +50,7 @@ Options:
   --fuel N                              fuel per guest call (default 10000000, the host's budget)
   --request FILE                        dispatch: JSON request (without "_v")
   --json                                print the report as JSON
+  --verbose                             print every line the guest logged (failures show the last ones)
   -h, --help                            show this help
 
 Exit codes: 0 everything passed, 1 the plugin failed a check, 2 bad usage or unreadable input.`;
@@ -108,6 +111,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     kind: kind as VerifyKindOption,
     capabilities: values.capability ?? [],
     json: values.json ?? false,
+    verbose: values.verbose ?? false,
     fuel: values.fuel === undefined ? undefined : parseFuel(values.fuel),
     requestFile: values.request,
     name: values.name,
@@ -125,6 +129,7 @@ function parseRaw(argv: readonly string[]) {
       kind: { type: 'string' },
       capability: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       fuel: { type: 'string' },
       request: { type: 'string' },
       name: { type: 'string' },

@@ -2,6 +2,7 @@
  * CLI layer: where reports go. Human output is one line a layer; `--json` prints report objects.
  * Colour only on a TTY and never when NO_COLOR is set.
  */
+import { type GuestDiagnostics, guestDiagnosticLines, guestDiagnostics } from '../conformance/index.js';
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -34,6 +35,16 @@ export class Printer {
     if (fuel !== undefined)
       parts.push(this.paint('2', `fuel ${formatFuel(fuel.used)} / ${formatFuel(fuel.budget)}`));
     this.line(`  ${parts.join('  ')}`.trimEnd());
+  }
+
+  /**
+   * What the guest left behind in a failing call (its raw output when it did not decode, its last
+   * log lines), indented under the layer; `all` prints every log line.
+   */
+  guestDiagnostics(subject: unknown, all: boolean): void {
+    for (const line of guestDiagnosticLines(subject, all ? Number.POSITIVE_INFINITY : undefined)) {
+      this.line(`    ${this.paint('2', line)}`);
+    }
   }
 
   /** A report's warnings (e.g. a call slower than wallMs), one line each. */
@@ -87,4 +98,16 @@ export function errorJson(error: unknown): {
     out.cause = { kind: cause.kind, message: String(cause.message) };
   }
   return out;
+}
+
+/** The JSON report's `guestOutput` and `guestLogs` members, present when there is something to show. */
+export function guestJson(subject: unknown): {
+  guestOutput?: NonNullable<GuestDiagnostics['output']>;
+  guestLogs?: GuestDiagnostics['logs'];
+} {
+  const { output, logs } = guestDiagnostics(subject);
+  return {
+    ...(output === undefined ? {} : { guestOutput: output }),
+    ...(logs.length === 0 ? {} : { guestLogs: logs }),
+  };
 }

@@ -3,22 +3,26 @@
  * separate handshake (PROTOCOL.md §8.4). Only failing to get that far is an error (`RunError`);
  * everything that goes wrong in the call itself is a fallback outcome.
  */
-import { BuildPluginError, buildPlugin, type LoadedPlugin } from '../engine/index.js';
+import { BuildPluginError, buildPlugin, checkCallFuel, type LoadedPlugin } from '../engine/index.js';
 import { type DispatchOutcome, dispatchWireCall } from '../host/index.js';
 import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/index.js';
 import { HandshakeError, RunError } from './errors.js';
 import { metadataFromHandshake } from './metadata.js';
 import { engineLimits, type PluginSource, resolvePlugin } from './plugin-under-test.js';
+import type { DispatchCallOptions } from './session.js';
 
 /**
  * Builds the instance first (as the reference does), then handshakes on another instance; the
  * dispatch instance never sees `cc_lb_handshake`. The instance is closed afterwards.
+ * `options.fuel` is the budget of the wire call alone; the handshake keeps the plugin's.
  */
 async function run<F extends AnyWireFunction>(
   source: PluginSource,
   fn: F,
   request: RequestOf<F> = fn.dryRunRequest() as RequestOf<F>,
+  options?: DispatchCallOptions,
 ): Promise<DispatchOutcome<ResponseOf<F>>> {
+  if (options?.fuel !== undefined) checkCallFuel(options.fuel, 'dispatch.run');
   const plugin = resolvePlugin(source);
   let loaded: LoadedPlugin;
   try {
@@ -35,7 +39,13 @@ async function run<F extends AnyWireFunction>(
       if (error instanceof HandshakeError) throw new RunError({ kind: 'Handshake', cause: error });
       throw error;
     }
-    return await dispatchWireCall(loaded, metadata, fn, request);
+    return await dispatchWireCall(
+      loaded,
+      metadata,
+      fn,
+      request,
+      options?.fuel === undefined ? undefined : { fuel: options.fuel },
+    );
   } finally {
     await loaded.close();
   }

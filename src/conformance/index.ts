@@ -3,6 +3,12 @@
  * plugin authors call. Namespaces as in the reference's modules, the verify functions and
  * `PluginSession` at top level, and the report and error types. Re-exports only.
  */
+export {
+  FAILURE_LOG_LINES,
+  type GuestDiagnostics,
+  guestDiagnosticLines,
+  guestDiagnostics,
+} from './diagnostics.js';
 export { dispatch } from './dispatch.js';
 export {
   DispatchError,
@@ -46,7 +52,7 @@ export {
   type VerifyReport,
 } from './reports.js';
 export { type SelfCheckOptions, selfCheck } from './self-check.js';
-export { type LastCall, PluginSession, type SessionOptions } from './session.js';
+export { type DispatchCallOptions, type LastCall, PluginSession, type SessionOptions } from './session.js';
 export {
   type VerifyOptions,
   verify,

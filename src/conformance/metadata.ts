@@ -25,8 +25,12 @@
  *
  * Callers never share objects through the memo: every hit returns a fresh metadata record, and a
  * memoized failure is rethrown as a fresh copy of the original error chain (same prototypes, kind,
- * fields, message and stack; each `cause` copied the same way), so a test that mutates what it
- * caught cannot affect another.
+ * fields and message; each `cause` copied the same way), so a test that mutates what it caught
+ * cannot affect another. Each copy's stack is the caller's own, so a failure never points at the
+ * test that happened to run the handshake first.
+ *
+ * All of this state — the memo, the offer ids, the counters — lives in one `HandshakeMemo`
+ * object (`handshakeMemo`), bounded, with `clear()`.
  */
 import { contentDigest } from '../engine/module-cache.js';
 import { buildOffer, type IdentityReadError } from '../host/index.js';
@@ -51,99 +55,227 @@ type MemoEntry =
   | { readonly ok: true; readonly metadata: AugmentedMetadata; readonly fuelConsumed: number }
   | { readonly ok: false; readonly error: HandshakeError };
 
-/** Insertion order is recency order: a hit is moved to the end, the first key is the oldest. */
-const memo = new Map<string, MemoEntry>();
+/** Distinct offer texts (and offer inputs) given an id before the id tables start over. */
+const OFFER_CACHE_CAPACITY = 64;
 
 /**
- * Counters for tests and diagnostics: `runs` is how many handshakes this module actually executed
- * (each one builds an instance and calls `cc_lb_handshake`), `hits` how many answers came from the
- * memo. A guest cannot reveal whether it was called again (a fresh instance answers the same every
- * time), so this is how a test proves the memo saved the call.
+ * The per-process memo of handshake outcomes and everything it keys on.
+ *
+ * The offer part of a key is a short id standing for the offer JSON: each distinct offer text
+ * gets the next number (never reused, so a forgotten offer cannot lend its id to another), and
+ * the caller's offer inputs map to that id, so a hit neither rebuilds and sorts the offer nor
+ * hashes its text. A frozen capability list offered without `functionVersions` (every
+ * descriptor's list, and the shared empty one of raw bytes) cannot change, so its id is looked up
+ * by identity; that table is replaced whenever the ids it mirrors are dropped.
  */
-const stats = { runs: 0, hits: 0 };
+export class HandshakeMemo {
+  /** Insertion order is recency order: a hit is moved to the end, the first key is the oldest. */
+  readonly #entries = new Map<string, MemoEntry>();
+  readonly #offerIds = new Map<string, number>();
+  readonly #offerIdsByInputs = new Map<string, number>();
+  #frozenOfferIds = new WeakMap<readonly unknown[], number>();
+  #nextOfferId = 0;
+  /** The last key built, with its parts: a create repeating the previous one reuses the string. */
+  #lastKey: { digest: string; fuel: number; pages: number; offer: number; key: string } | undefined;
+  /** The key most recently moved to (or inserted at) the end: a hit on it moves nothing. */
+  #newestKey: string | undefined;
+  /**
+   * `runs`: handshakes actually executed (each builds an instance and calls `cc_lb_handshake`);
+   * `hits`: answers that came from the memo. A guest cannot reveal whether it was called again,
+   * so this is how a test proves the memo saved the call.
+   */
+  readonly #stats = { runs: 0, hits: 0 };
 
-/** A snapshot of the memo counters (see `stats`); `clearHandshakeMemo` resets them. */
-export function handshakeMemoStats(): { readonly runs: number; readonly hits: number } {
-  return { ...stats };
+  constructor(readonly capacity: number = HANDSHAKE_MEMO_CAPACITY) {}
+
+  get stats(): { readonly runs: number; readonly hits: number } {
+    return { ...this.#stats };
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Forgets every memoized outcome and offer id, and resets the counters. */
+  clear(): void {
+    this.#entries.clear();
+    this.#offerIds.clear();
+    this.#offerIdsByInputs.clear();
+    this.#frozenOfferIds = new WeakMap();
+    this.#lastKey = undefined;
+    this.#newestKey = undefined;
+    this.#stats.runs = 0;
+    this.#stats.hits = 0;
+  }
+
+  countRun(): void {
+    this.#stats.runs++;
+  }
+
+  /** The memoized outcome under `key`, marked most recently used; a failure is re-created here. */
+  lookup(key: string): MetadataOutcome | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (key !== this.#newestKey) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newestKey = key;
+    }
+    this.#stats.hits++;
+    if (!entry.ok) throw copyError(entry.error, true);
+    return { metadata: copyMetadata(entry.metadata), fuelConsumed: entry.fuelConsumed };
+  }
+
+  rememberOutcome(key: string, outcome: MetadataOutcome): void {
+    this.#remember(key, {
+      ok: true,
+      metadata: copyMetadata(outcome.metadata),
+      fuelConsumed: outcome.fuelConsumed,
+    });
+  }
+
+  rememberError(key: string, error: HandshakeError): void {
+    this.#remember(key, { ok: false, error: copyError(error, false) });
+  }
+
+  #remember(key: string, entry: MemoEntry): void {
+    // A key already present (two concurrent misses) keeps its place, as `Map.set` leaves it.
+    if (!this.#entries.has(key)) this.#newestKey = key;
+    this.#entries.set(key, entry);
+    if (this.#entries.size > this.capacity) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+      if (oldest === this.#newestKey) this.#newestKey = undefined;
+    }
+  }
+
+  /**
+   * The memo key, or undefined when these inputs are not memoized. Offer inputs that are not what
+   * the types promise (a non-string capability, a non-number version) skip the memo: their text
+   * form might not tell them apart, and the handshake reports them faithfully anyway.
+   */
+  keyFor(
+    plugin: ResolvedPlugin,
+    capabilities: readonly unknown[],
+    options: HandshakeOptions,
+  ): string | undefined {
+    const offer = this.#offerIdFor(capabilities, options.functionVersions);
+    if (offer === undefined) return undefined;
+    const { fuel, maxMemoryPages: pages } = plugin.limits;
+    const digest = contentDigest(plugin.wasm);
+    const last = this.#lastKey;
+    if (
+      last !== undefined &&
+      last.digest === digest &&
+      last.fuel === fuel &&
+      last.pages === pages &&
+      last.offer === offer
+    ) {
+      return last.key;
+    }
+    const key = `${digest}|f${fuel}|p${pages}|o${offer}`;
+    this.#lastKey = { digest, fuel, pages, offer, key };
+    return key;
+  }
+
+  #offerIdFor(
+    capabilities: readonly unknown[],
+    functionVersions: HandshakeOptions['functionVersions'],
+  ): number | undefined {
+    if (functionVersions !== undefined || !Object.isFrozen(capabilities)) {
+      return this.#offerIdFromText(capabilities, functionVersions);
+    }
+    let id = this.#frozenOfferIds.get(capabilities);
+    if (id === undefined) {
+      id = this.#offerIdFromText(capabilities, undefined);
+      if (id !== undefined) this.#frozenOfferIds.set(capabilities, id);
+    }
+    return id;
+  }
+
+  #offerIdFromText(
+    capabilities: readonly unknown[],
+    functionVersions: HandshakeOptions['functionVersions'],
+  ): number | undefined {
+    const inputs = offerInputsText(capabilities, functionVersions);
+    if (inputs === undefined) return undefined;
+    let id = this.#offerIdsByInputs.get(inputs);
+    if (id === undefined) {
+      const json = offerJson(capabilities, functionVersions);
+      if (json === undefined) return undefined;
+      id = this.#offerIds.get(json);
+      if (id === undefined) {
+        if (this.#offerIds.size >= OFFER_CACHE_CAPACITY) {
+          this.#offerIds.clear();
+          this.#frozenOfferIds = new WeakMap();
+        }
+        id = this.#nextOfferId++;
+        this.#offerIds.set(json, id);
+      }
+      if (this.#offerIdsByInputs.size >= OFFER_CACHE_CAPACITY) this.#offerIdsByInputs.clear();
+      this.#offerIdsByInputs.set(inputs, id);
+    }
+    return id;
+  }
 }
 
-/**
- * The offer part of a key is a short id standing for the offer JSON: each distinct offer text gets
- * the next number (never reused, so a forgotten offer cannot lend its id to another), and the
- * caller's offer inputs map to that id, so a hit neither rebuilds and sorts the offer nor hashes
- * its text.
- */
-const offerIds = new Map<string, number>();
-const offerIdsByInputs = new Map<string, number>();
-let nextOfferId = 0;
-const OFFER_CACHE_CAPACITY = 64;
-/**
- * The offer id of a frozen capability list offered without `functionVersions` (every descriptor's
- * list, and the shared empty one of raw bytes): such a list cannot change, so its id is looked up
- * by identity instead of re-deriving its text on every create. Replaced whenever the ids it
- * mirrors are dropped, so it never answers with an id the text maps would no longer give.
- */
-let frozenOfferIds = new WeakMap<readonly unknown[], number>();
+/** The conformance layer's one handshake memo. */
+export const handshakeMemo = new HandshakeMemo();
 
-/**
- * The last memo key built, with its parts: a create repeating the previous one (the common case)
- * reuses the same string, so the lookup neither concatenates nor re-hashes it.
- */
-let lastKey: { digest: string; fuel: number; pages: number; offer: number; key: string } | undefined;
-/** The key most recently moved to (or inserted at) the end of `memo`: a hit on it moves nothing. */
-let newestKey: string | undefined;
+/** A snapshot of the memo counters; `clearHandshakeMemo` resets them. */
+export function handshakeMemoStats(): { readonly runs: number; readonly hits: number } {
+  return handshakeMemo.stats;
+}
+
+/** Forgets every memoized outcome and resets the counters (tests and benchmarks). */
+export function clearHandshakeMemo(): void {
+  handshakeMemo.clear();
+}
+
+/** The offer's JSON, or undefined when the offer cannot be built (the handshake path reports why). */
+function offerJson(
+  capabilities: readonly unknown[],
+  functionVersions: HandshakeOptions['functionVersions'],
+): string | undefined {
+  try {
+    return JSON.stringify(buildOffer(capabilities as string[], functionVersions));
+  } catch (error) {
+    // what the types forbid (a version list that is not iterable) fails as a TypeError; the
+    // uncached handshake then reports it to the caller
+    if (error instanceof TypeError) return undefined;
+    throw error;
+  }
+}
 
 export async function metadataFromHandshake(
   plugin: ResolvedPlugin,
   options: HandshakeOptions = {},
+  memo: HandshakeMemo = handshakeMemo,
 ): Promise<MetadataOutcome> {
   // Read the capabilities once: a one-shot iterable must still reach the handshake intact. A
   // frozen array (every descriptor's) can neither change nor be used up, so it is taken as it is.
   const given = options.capabilities ?? plugin.capabilities;
   const capabilities: readonly string[] = Array.isArray(given) && Object.isFrozen(given) ? given : [...given];
-  const key = plugin.limits.strictWallClock ? undefined : memoKey(plugin, capabilities, options);
+  const key = plugin.limits.strictWallClock ? undefined : memo.keyFor(plugin, capabilities, options);
   if (key !== undefined) {
-    const entry = memo.get(key);
-    if (entry !== undefined) {
-      if (key !== newestKey) {
-        memo.delete(key);
-        memo.set(key, entry);
-        newestKey = key;
-      }
-      stats.hits++;
-      if (!entry.ok) throw copyError(entry.error);
-      return { metadata: copyMetadata(entry.metadata), fuelConsumed: entry.fuelConsumed };
-    }
+    const hit = memo.lookup(key);
+    if (hit !== undefined) return hit;
   }
   let outcome: MetadataOutcome;
   try {
+    memo.countRun();
     outcome = await runHandshake(plugin, { ...options, capabilities });
   } catch (error) {
     if (key !== undefined && error instanceof HandshakeError && error.kind !== 'Instantiate') {
-      remember(key, { ok: false, error: copyError(error) });
+      memo.rememberError(key, error);
     }
     throw error;
   }
-  if (key !== undefined) {
-    remember(key, { ok: true, metadata: copyMetadata(outcome.metadata), fuelConsumed: outcome.fuelConsumed });
-  }
+  if (key !== undefined) memo.rememberOutcome(key, outcome);
   return outcome;
 }
 
-/** Forgets every memoized outcome and resets the counters (tests and benchmarks). */
-export function clearHandshakeMemo(): void {
-  memo.clear();
-  offerIds.clear();
-  offerIdsByInputs.clear();
-  frozenOfferIds = new WeakMap();
-  lastKey = undefined;
-  newestKey = undefined;
-  stats.runs = 0;
-  stats.hits = 0;
-}
-
 async function runHandshake(plugin: ResolvedPlugin, options: HandshakeOptions): Promise<MetadataOutcome> {
-  stats.runs++;
   const { execution, identity } = await handshakeAndIdentity(plugin, options, customSectionError);
   const { accept } = execution;
   const metadata: AugmentedMetadata = {
@@ -163,90 +295,6 @@ function customSectionError(error: IdentityReadError): HandshakeError {
     { kind: 'InvalidIdentity', field: 'custom_section', reason: error.message },
     error,
   );
-}
-
-function remember(key: string, entry: MemoEntry): void {
-  // A key already present (two concurrent misses) keeps its place, as `Map.set` leaves it.
-  if (!memo.has(key)) newestKey = key;
-  memo.set(key, entry);
-  if (memo.size > HANDSHAKE_MEMO_CAPACITY) {
-    const oldest = memo.keys().next().value as string;
-    memo.delete(oldest);
-    if (oldest === newestKey) newestKey = undefined;
-  }
-}
-
-/**
- * The memo key, or undefined when these inputs are not memoized. Offer inputs that are not what
- * the types promise (a non-string capability, a non-number version) skip the memo: their text
- * form might not tell them apart, and the handshake reports them faithfully anyway.
- */
-function memoKey(
-  plugin: ResolvedPlugin,
-  capabilities: readonly unknown[],
-  options: HandshakeOptions,
-): string | undefined {
-  const offer = offerIdFor(capabilities, options.functionVersions);
-  if (offer === undefined) return undefined;
-  const { fuel, maxMemoryPages: pages } = plugin.limits;
-  const digest = contentDigest(plugin.wasm);
-  const last = lastKey;
-  if (
-    last !== undefined &&
-    last.digest === digest &&
-    last.fuel === fuel &&
-    last.pages === pages &&
-    last.offer === offer
-  ) {
-    return last.key;
-  }
-  const key = `${digest}|f${fuel}|p${pages}|o${offer}`;
-  lastKey = { digest, fuel, pages, offer, key };
-  return key;
-}
-
-function offerIdFor(
-  capabilities: readonly unknown[],
-  functionVersions: HandshakeOptions['functionVersions'],
-): number | undefined {
-  if (functionVersions !== undefined || !Object.isFrozen(capabilities)) {
-    return offerIdFromText(capabilities, functionVersions);
-  }
-  let id = frozenOfferIds.get(capabilities);
-  if (id === undefined) {
-    id = offerIdFromText(capabilities, undefined);
-    if (id !== undefined) frozenOfferIds.set(capabilities, id);
-  }
-  return id;
-}
-
-function offerIdFromText(
-  capabilities: readonly unknown[],
-  functionVersions: HandshakeOptions['functionVersions'],
-): number | undefined {
-  const inputs = offerInputsText(capabilities, functionVersions);
-  if (inputs === undefined) return undefined;
-  let id = offerIdsByInputs.get(inputs);
-  if (id === undefined) {
-    let json: string;
-    try {
-      json = JSON.stringify(buildOffer(capabilities as string[], functionVersions));
-    } catch {
-      return undefined; // let the handshake path report it
-    }
-    id = offerIds.get(json);
-    if (id === undefined) {
-      if (offerIds.size >= OFFER_CACHE_CAPACITY) {
-        offerIds.clear();
-        frozenOfferIds = new WeakMap();
-      }
-      id = nextOfferId++;
-      offerIds.set(json, id);
-    }
-    if (offerIdsByInputs.size >= OFFER_CACHE_CAPACITY) offerIdsByInputs.clear();
-    offerIdsByInputs.set(inputs, id);
-  }
-  return id;
 }
 
 /** An injective text of the offer inputs (strings as JSON, numbers exactly, -0 apart from 0). */
@@ -282,10 +330,12 @@ function copyMetadata(metadata: AugmentedMetadata): AugmentedMetadata {
 }
 
 /**
- * A fresh error equal to `error`: same prototype and own properties (message, stack, the variant
- * fields), with an `Error` cause copied the same way. Non-error values are shared as they are.
+ * A fresh error equal to `error`: same prototype and own properties (message, the variant fields),
+ * with an `Error` cause copied the same way. With `freshStack`, every error of the copy gets the
+ * stack of the code calling now (the memo's caller) instead of the one of the first run.
+ * Non-error values are shared as they are.
  */
-function copyError<E extends Error>(error: E, seen = new Map<object, object>()): E {
+function copyError<E extends Error>(error: E, freshStack: boolean, seen = new Map<object, object>()): E {
   const known = seen.get(error);
   if (known !== undefined) return known as E;
   const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
@@ -293,8 +343,11 @@ function copyError<E extends Error>(error: E, seen = new Map<object, object>()):
   const descriptors = Object.getOwnPropertyDescriptors(error);
   const cause = descriptors.cause;
   if (cause !== undefined && 'value' in cause && cause.value instanceof Error) {
-    descriptors.cause = { ...cause, value: copyError(cause.value, seen) };
+    descriptors.cause = { ...cause, value: copyError(cause.value, freshStack, seen) };
   }
+  if (freshStack) delete descriptors.stack;
   Object.defineProperties(copy, descriptors);
+  // frames above the memo's lookup: the caller's own, beginning with metadataFromHandshake
+  if (freshStack) Error.captureStackTrace(copy, HandshakeMemo.prototype.lookup);
   return copy;
 }

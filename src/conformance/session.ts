@@ -6,16 +6,27 @@
  *   runs the handshake on a separate instance to get the metadata.
  * - `dispatch` never rejects for anything the plugin does: failures are fallback outcomes, and a
  *   fallback (a trap included) leaves the session usable — the reference keeps no failure state.
- * - Calls are strictly sequential: the reference takes exclusive access per call, and concurrent
- *   calls on one Extism JS instance corrupt each other.
+ * - Guest calls are strictly sequential: the reference takes exclusive access per call, and
+ *   concurrent calls on one Extism JS instance corrupt each other. The engine's instance queue is
+ *   the one queue that orders them; a dispatch that never reaches the guest (a `version_lookup`
+ *   fallback) settles without waiting for the calls before it.
+ * - `dispatch(fn, request, { fuel })` runs that one call under its own budget; the handshake,
+ *   on its own instance, keeps the plugin's.
  * - `plugin` (with the offered capabilities) and `functionVersions` record what the session was
  *   made from, so a matcher handed the session can repeat its handshake or run its self-check.
  * - After `close()`, `dispatch` rejects with `Error('session is closed')`: there is no instance
- *   left to call, and a fallback would wrongly blame the plugin.
+ *   left to call, and a fallback would wrongly blame the plugin. Dispatches made before `close()`
+ *   run to the end, and `close()` settles after them.
  */
-import { BuildPluginError, buildPlugin, type LoadedPlugin } from '../engine/index.js';
+import {
+  BuildPluginError,
+  buildPlugin,
+  checkCallFuel,
+  type GuestLogEntry,
+  type LoadedPlugin,
+} from '../engine/index.js';
 import { contentSnapshot } from '../engine/module-cache.js';
-import { type DispatchOutcome, dispatchWireCall } from '../host/index.js';
+import { type DispatchOptions, type DispatchOutcome, dispatchWireCall } from '../host/index.js';
 import type {
   AnyWireFunction,
   AugmentedMetadata,
@@ -40,10 +51,19 @@ import {
 
 export type SessionOptions = HandshakeOptions;
 
+/** Options of one dispatch (`session.dispatch`, `dispatch.run`, `toDispatch`). */
+export interface DispatchCallOptions {
+  /** this call's fuel budget (an integer), instead of the plugin's; the handshake keeps its own */
+  readonly fuel?: number;
+}
+
 export interface LastCall {
   readonly function: string;
   readonly fuelConsumed: number;
+  /** wall time of the guest call (non-enumerable: left out of `toEqual` and snapshots) */
   readonly durationMs: number;
+  /** the guest's Extism log lines of the call, in order */
+  readonly logs: readonly GuestLogEntry[];
 }
 
 export class PluginSession {
@@ -61,23 +81,9 @@ export class PluginSession {
    * record on first read after each call and hands back that same object until the next one.
    */
   #lastFunction: string | undefined;
-  #lastFuel = 0;
-  #lastDuration = 0;
+  #lastOutcome: DispatchOutcome<unknown> | undefined;
   #lastCall: LastCall | undefined;
   #plugin: LoadedPlugin | undefined;
-  /** the tail of the call queue: each dispatch starts after the previous one settled */
-  #queue: Promise<unknown> = SETTLED;
-  /** dispatches accepted and not yet settled */
-  #pending = 0;
-  /** the function of the call in flight; calls are strictly sequential, so there is one at most */
-  #running: AnyWireFunction | undefined;
-  /**
-   * Settle handlers, made on the first dispatch and reused by every later one (none per call, none
-   * for a session that never dispatches): they run as the call's own continuation — no extra async
-   * frame — record it as the last call and free its queue slot.
-   */
-  #settled: ((outcome: DispatchOutcome<unknown>) => DispatchOutcome<unknown>) | undefined;
-  #panicked: (() => DispatchOutcome<unknown>) | undefined;
 
   private constructor(
     plugin: LoadedPlugin,
@@ -142,14 +148,15 @@ export class PluginSession {
     }
   }
 
-  /** The last completed dispatch that reached the plugin instance (fallbacks included). */
+  /** The last completed dispatch (fallbacks included, also those that never reached the guest). */
   get lastCall(): LastCall | undefined {
-    if (this.#lastCall === undefined && this.#lastFunction !== undefined) {
-      this.#lastCall = {
-        function: this.#lastFunction,
-        fuelConsumed: this.#lastFuel,
-        durationMs: this.#lastDuration,
-      };
+    const outcome = this.#lastOutcome;
+    if (this.#lastCall === undefined && outcome !== undefined) {
+      this.#lastCall = Object.defineProperty(
+        { function: this.#lastFunction as string, fuelConsumed: outcome.fuelConsumed, logs: outcome.logs },
+        'durationMs',
+        { value: outcome.durationMs, enumerable: false },
+      ) as LastCall;
     }
     return this.#lastCall;
   }
@@ -161,84 +168,44 @@ export class PluginSession {
   dispatch<F extends AnyWireFunction>(
     fn: F,
     request: RequestOf<F> = fn.dryRunRequest() as RequestOf<F>,
+    options?: DispatchCallOptions,
   ): Promise<DispatchOutcome<ResponseOf<F>>> {
     const plugin = this.#plugin;
     if (plugin === undefined) return Promise.reject(new Error('session is closed'));
-    // The call itself is the queue's tail (no extra promise per call); a queued call starts after
-    // it whatever its outcome. With nothing in flight it starts at once, not a microtask later.
-    const idle = this.#pending === 0;
-    this.#pending++;
-    let call: Promise<DispatchOutcome<ResponseOf<F>>>;
-    if (idle) {
-      call = this.#dispatchNow(plugin, fn, request);
-    } else {
-      const next = () => this.#dispatchNow(plugin, fn, request);
-      call = this.#queue.then(next, next);
+    let callOptions: DispatchOptions | undefined;
+    if (options?.fuel !== undefined) {
+      try {
+        checkCallFuel(options.fuel, 'session.dispatch');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      callOptions = { fuel: options.fuel };
     }
-    this.#queue = call;
-    return call;
-  }
-
-  #dispatchNow<F extends AnyWireFunction>(
-    plugin: LoadedPlugin,
-    fn: F,
-    request: RequestOf<F>,
-  ): Promise<DispatchOutcome<ResponseOf<F>>> {
-    this.#running = fn;
-    if (this.#settled === undefined) this.#makeSettleHandlers();
-    return dispatchWireCall(plugin, this.metadata, fn, request).then(
-      this.#settled,
-      this.#panicked,
-    ) as Promise<DispatchOutcome<ResponseOf<F>>>;
-  }
-
-  #makeSettleHandlers(): void {
-    this.#settled = (outcome) => this.#record(this.#release(), outcome);
-    this.#panicked = () => {
-      const fn = this.#release();
-      // dispatchWireCall never throws; should it ever, behave as the reference's panic guard.
-      return this.#record(fn, {
-        kind: 'fallback',
-        policy: fn.fallback,
-        stage: 'panic',
-        error: 'dispatch panicked',
-        errorKind: 'Panic',
-        fuelConsumed: 0,
-        durationMs: 0,
-      });
-    };
-  }
-
-  /** Ends the call in flight: its queue slot is freed first, whatever the bookkeeping then does. */
-  #release(): AnyWireFunction {
-    const fn = this.#running as AnyWireFunction;
-    this.#running = undefined;
-    this.#pending--;
-    return fn;
+    // The engine orders the guest calls; the outcome is recorded as the call's own continuation.
+    return dispatchWireCall(plugin, this.metadata, fn, request, callOptions).then((outcome) =>
+      this.#record(fn, outcome),
+    );
   }
 
   /**
    * Records the settled call as the last call, before its caller sees the outcome. Should reading
    * the function's name throw (not a wire function), the call rejects and the last call stays.
    */
-  #record(fn: AnyWireFunction, outcome: DispatchOutcome<unknown>): DispatchOutcome<unknown> {
+  #record<R>(fn: AnyWireFunction, outcome: DispatchOutcome<R>): DispatchOutcome<R> {
     this.#lastFunction = fn.name;
-    this.#lastFuel = outcome.fuelConsumed;
-    this.#lastDuration = outcome.durationMs;
+    this.#lastOutcome = outcome;
     this.#lastCall = undefined;
     return outcome;
   }
 
   /**
-   * Releases the instance once the calls already queued have finished (they still run); later
-   * `dispatch` calls reject. Calling it again does nothing.
+   * Releases the instance once the dispatches already made have finished (they still run, in the
+   * engine's queue); later `dispatch` calls reject. Calling it again does nothing.
    */
   close(): Promise<void> {
     const plugin = this.#plugin;
     if (plugin === undefined) return Promise.resolve();
     this.#plugin = undefined;
-    // The instance's close promise itself (no extra async frame); queued calls finish first.
-    if (this.#pending > 0) return this.#queue.then(noop, noop).then(() => plugin.close());
     return plugin.close();
   }
 }
@@ -291,8 +258,3 @@ function deepFrozen(
   for (const list of Object.values(versions)) Object.freeze(list);
   return Object.freeze(versions);
 }
-
-function noop(): void {}
-
-/** The queue of a session with no call yet (shared: it is only ever chained from, never changed). */
-const SETTLED: Promise<unknown> = Promise.resolve();

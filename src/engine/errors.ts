@@ -1,3 +1,6 @@
+import type { GuestLogEntry } from './guest-log.js';
+import type { RawOutput } from './raw-output.js';
+
 /**
  * Engine layer: the two errors the engine throws. Every failure of building or calling a plugin is
  * normalized to one of these, with the Rust host's texts, so no SDK quirk (plain objects,
@@ -21,19 +24,32 @@ export class PluginCallError extends Error {
   constructor(
     readonly kind: PluginCallErrorKind,
     reason: string,
-    details: { returnCode?: number; fuelConsumed?: number; cause?: unknown } = {},
+    details: {
+      returnCode?: number;
+      fuelConsumed?: number;
+      cause?: unknown;
+      logs?: readonly GuestLogEntry[];
+      output?: RawOutput;
+    } = {},
   ) {
     super(reason, details.cause === undefined ? undefined : { cause: details.cause });
     this.reason = reason;
     if (details.returnCode !== undefined) (this as { returnCode?: number }).returnCode = details.returnCode;
     if (details.fuelConsumed !== undefined)
       (this as { fuelConsumed?: number }).fuelConsumed = details.fuelConsumed;
+    if (details.output !== undefined) (this as { output?: RawOutput }).output = details.output;
+    // Diagnostics, not part of the error's identity: left out of equality and snapshots.
+    if (details.logs !== undefined) Object.defineProperty(this, 'logs', { value: details.logs });
   }
 
   /** The guest's i32 return code, for `NonZeroExit`. */
   declare readonly returnCode?: number;
   /** Fuel consumed by the failed call, where known. */
   declare readonly fuelConsumed?: number;
+  /** For `InvalidUtf8Output`: what the guest wrote (its length and first bytes). */
+  declare readonly output?: RawOutput;
+  /** The guest's log lines of the failed call (non-enumerable), where the call ran. */
+  declare readonly logs?: readonly GuestLogEntry[];
 }
 
 /** The Rust `BuildPluginError::Instantiate { reason }`: `failed to instantiate plugin: {reason}`. */

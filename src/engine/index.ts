@@ -10,6 +10,12 @@ export {
   UnsupportedFeatureError,
 } from './errors.js';
 export {
+  type GuestLogEntry,
+  type GuestLogLevel,
+  lastLogLines,
+  NO_LOGS,
+} from './guest-log.js';
+export {
   ENGINE_EXPORTS,
   type Instrumenter,
   type InstrumentMeta,
@@ -20,9 +26,12 @@ export { loadWasm } from './load-wasm.js';
 export {
   type BuildOptions,
   buildPlugin,
+  type CallOptions,
   type CallResult,
+  checkCallFuel,
   DEFAULT_KERNEL_CALL_FUEL,
   DEFAULT_MAX_MEMORY_PAGES,
   type ImportDescriptor,
   type LoadedPlugin,
 } from './plugin.js';
+export { describeRawOutput, type RawOutput, rawOutputOf } from './raw-output.js';

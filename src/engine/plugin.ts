@@ -23,20 +23,22 @@
  *   fails it with Extism's context text (`failed to initialize wasi runtime`, …).
  * - bulk memory and table work past the per-call bound is stopped as `timeout` (see
  *   `bulkWorkBound`), so no call runs unbounded whatever its fuel.
+ * - the guest's Extism log calls are kept per call (`CallResult.logs`, `PluginCallError.logs`), not
+ *   printed (see guest-log.ts);
+ * - `call(name, input, { fuel })` runs one call under its own budget instead of the instance's.
+ * Calls on one instance run one at a time, in order (the SDK's call context is not re-entrant):
+ * this queue is the only one — a session's dispatches are ordered by it too. A call made before
+ * `close()` runs, and `close()` settles after it; a call made after `close()` is refused.
  * The wall clock is measured, not enforced, unless `strictWallClock` is set (then
  * `durationMs > wallMs` → `timeout`); a call slower than `wallMs` says so in `CallResult`.
  */
 import type { WasmInput } from '../wire/wasm-input.js';
 import { wasmBytes } from '../wire/wasm-input.js';
 import { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './errors.js';
-import {
-  ENGINE_EXPORTS,
-  type FunctionExportMeta,
-  INIT_PHASE,
-  type InstrumentMeta,
-  STOP,
-} from './instrument.js';
-import { preparedModuleIfReady, prepareModule } from './module-cache.js';
+import { type GuestLogEntry, GuestLogSink, RUST_DEFAULT_LOG_LEVEL } from './guest-log.js';
+import { ENGINE_EXPORTS, type FunctionExportMeta, INIT_PHASE, STOP } from './instrument.js';
+import { type PreparedModule, preparedModuleIfReady, prepareModule } from './module-cache.js';
+import { rawOutputOf } from './raw-output.js';
 import { createPlugin, type ExtismPlugin } from './sdk.js';
 import { wasmtimeTrapText } from './trap-text.js';
 import { decodeUtf8Strict } from './utf8.js';
@@ -70,20 +72,28 @@ export interface CallResult {
   readonly output: Uint8Array;
   readonly fuelConsumed: number;
   readonly durationMs: number;
-  /** Strict UTF-8 decode; invalid → PluginCallError 'InvalidUtf8Output' with Rust's Utf8Error text. */
+  /** the guest's log lines of this call, in order */
+  readonly logs: readonly GuestLogEntry[];
+  /**
+   * Strict UTF-8 decode; invalid → PluginCallError 'InvalidUtf8Output' with Rust's Utf8Error text,
+   * carrying the raw output and the call's logs.
+   */
   text(): string;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** this call's fuel budget instead of the instance's (an integer, 0 … 2^53 − 1) */
+  readonly fuel?: number;
 }
 
 export interface LoadedPlugin {
   functionExists(name: string): boolean;
   exports(): string[];
   imports(): ImportDescriptor[];
-  call(name: string, input: string | Uint8Array): Promise<CallResult>;
+  call(name: string, input: string | Uint8Array, options?: CallOptions): Promise<CallResult>;
   close(): Promise<void>;
 }
-
-/** Per-module facts derived from the instrumenter's metadata, computed once per compiled module. */
-const exportIndexCache = new WeakMap<InstrumentMeta, Map<string, FunctionExportMeta>>();
 
 /**
  * The per-millisecond bulk-work bound: units (bytes of `memory.fill`, other operations weighted by
@@ -136,16 +146,29 @@ export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promi
     preparedModuleIfReady(bytes, instrumentOptions) ?? (await prepareModule(bytes, instrumentOptions));
   let sdkPlugin: ExtismPlugin;
   let instance: WebAssembly.Instance;
+  const logs = new GuestLogSink();
   try {
     sdkPlugin = await createPlugin(
       { wasm: [{ module: prepared.module }] },
-      { useWasi: false, runInWorker: false, allowedHosts: [], logLevel: 'silent', functions: {} },
+      {
+        useWasi: false,
+        runInWorker: false,
+        allowedHosts: [],
+        // every line reaches the sink; the guest is told the Rust host's level (see guest-log.ts)
+        logger: logs as unknown as Console,
+        logLevel: 'trace',
+        functions: { 'extism:host/env': { get_log_level: rustLogLevel } },
+      },
     );
     instance = await sdkPlugin.getInstance();
   } catch (error) {
     throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
   }
-  return new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
+  return new EnginePlugin(sdkPlugin, instance, prepared, limits, logs);
+}
+
+function rustLogLevel(): number {
+  return RUST_DEFAULT_LOG_LEVEL;
 }
 
 interface Limits {
@@ -168,9 +191,14 @@ function checkOptions(options: BuildOptions): Limits {
   return { fuel, wallMs, strictWallClock: options.strictWallClock ?? false, maxMemoryPages, kernelCallFuel };
 }
 
-function checkInteger(value: number, name: string, max: number): void {
+/** Throws the TypeError a call with this `fuel` option gets (`where` names the caller). */
+export function checkCallFuel(fuel: number, where: string): void {
+  checkInteger(fuel, 'fuel', Number.MAX_SAFE_INTEGER, where);
+}
+
+function checkInteger(value: number, name: string, max: number, where = 'buildPlugin'): void {
   if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new TypeError(`buildPlugin: ${name} must be an integer between 0 and ${max}, received ${value}`);
+    throw new TypeError(`${where}: ${name} must be an integer between 0 and ${max}, received ${value}`);
   }
 }
 
@@ -187,27 +215,30 @@ type EngineState = [
 
 class EnginePlugin implements LoadedPlugin {
   private readonly state: () => EngineState;
-  private readonly byName: Map<string, FunctionExportMeta>;
+  private readonly setBudget: (fuel: number) => void;
+  private readonly byName: ReadonlyMap<string, FunctionExportMeta>;
+  /** the budget the export wrappers currently start from (the instance's, or the last call's own) */
+  private budget: number;
+  /** the latest call accepted; the next one starts after it settles */
   private queue: Promise<unknown> = Promise.resolve();
+  /** calls accepted and not yet settled */
   private pending = 0;
   private closed = false;
 
   constructor(
     private readonly sdk: ExtismPlugin,
     instance: WebAssembly.Instance,
-    private readonly meta: InstrumentMeta,
+    private readonly prepared: PreparedModule,
     private readonly limits: Limits,
+    private readonly logs: GuestLogSink,
   ) {
     const { exports } = instance;
     this.state = exports[ENGINE_EXPORTS.state] as () => EngineState;
-    let byName = exportIndexCache.get(meta);
-    if (byName === undefined) {
-      byName = new Map(meta.functionExports.map((e) => [e.name, e]));
-      exportIndexCache.set(meta, byName);
-    }
-    this.byName = byName;
+    this.byName = prepared.exportsByName;
     // Every export wrapper starts by setting remaining fuel to this budget.
-    (exports[ENGINE_EXPORTS.setBudget] as (fuel: number) => void)(limits.fuel);
+    this.setBudget = exports[ENGINE_EXPORTS.setBudget] as (fuel: number) => void;
+    this.setBudget(limits.fuel);
+    this.budget = limits.fuel;
     (exports[ENGINE_EXPORTS.setWorkBound] as (bytes: number) => void)(bulkWorkBound(limits.wallMs));
   }
 
@@ -218,25 +249,33 @@ class EnginePlugin implements LoadedPlugin {
   }
 
   exports(): string[] {
-    return this.meta.functionExports.map((e) => e.name);
+    return this.prepared.meta.functionExports.map((e) => e.name);
   }
 
   imports(): ImportDescriptor[] {
-    return this.meta.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind }));
+    return this.prepared.meta.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind }));
   }
 
-  call(name: string, input: string | Uint8Array): Promise<CallResult> {
-    // One call at a time per instance: the SDK's call context is not re-entrant. When nothing is
-    // in flight the call starts at once (no extra microtask hop on the hot path).
+  call(name: string, input: string | Uint8Array, options?: CallOptions): Promise<CallResult> {
+    if (this.closed) return Promise.reject(new PluginCallError('Trap', 'plugin is closed'));
+    const fuel = options?.fuel ?? this.limits.fuel;
+    if (fuel !== this.limits.fuel) {
+      try {
+        checkCallFuel(fuel, 'call');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    // When nothing is in flight the call starts at once (no extra microtask hop on the hot path).
     // `queue` is the latest call itself (no extra promise per call); a queued call starts after
     // it whatever its outcome, and the caller that got it handles its rejection.
     const idle = this.pending === 0;
     this.pending++;
     let run: Promise<CallResult>;
     if (idle) {
-      run = this.callNow(name, input);
+      run = this.callNow(name, input, fuel);
     } else {
-      const next = () => this.callNow(name, input);
+      const next = () => this.callNow(name, input, fuel);
       run = this.queue.then(next, next);
     }
     this.queue = run;
@@ -246,15 +285,14 @@ class EnginePlugin implements LoadedPlugin {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    // The SDK's own close promise, not one more async frame around it; queued calls finish first.
+    // The SDK's own close promise, not one more async frame around it; accepted calls finish first.
     if (this.pending > 0) return this.queue.then(noop, noop).then(() => this.sdk.close());
     return this.sdk.close();
   }
 
-  /** One call; `pending` counts it from `call()` until it has settled. */
-  private async callNow(name: string, input: string | Uint8Array): Promise<CallResult> {
+  /** One call under `fuel`; `pending` counts it from `call()` until it has settled. */
+  private async callNow(name: string, input: string | Uint8Array, fuel: number): Promise<CallResult> {
     try {
-      if (this.closed) throw new PluginCallError('Trap', 'plugin is closed');
       const entry = this.byName.get(name);
       if (entry === undefined) throw new PluginCallError('MissingExport', `Function not found: ${name}`);
       if (entry.params.length > 0) {
@@ -265,6 +303,10 @@ class EnginePlugin implements LoadedPlugin {
           'Trap',
           `Function ${name} has ${entry.results.length} results, expected 0 or 1`,
         );
+      }
+      if (fuel !== this.budget) {
+        this.setBudget(fuel);
+        this.budget = fuel;
       }
 
       const started = performance.now();
@@ -278,31 +320,37 @@ class EnginePlugin implements LoadedPlugin {
         thrown = error;
       }
       const durationMs = performance.now() - started;
+      const logs = this.logs.take();
       const state = this.state();
       const remaining = remainingFuel(state);
-      const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
+      const fuelConsumed = Math.min(Math.max(fuel - remaining, 0), fuel);
 
       if (remaining <= 0 || (failed && state[2] === STOP.outOfFuel)) {
         throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
-          fuelConsumed: this.limits.fuel,
+          fuelConsumed: fuel,
           cause: thrown,
+          logs,
         });
       }
       if (
         (failed && state[2] === STOP.bulkWork) ||
         (this.limits.strictWallClock && durationMs > this.limits.wallMs)
       ) {
-        throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown });
+        throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown, logs });
       }
       if (failed) {
         const initFailure = INIT_FAILURE_TEXT[state[6]];
         if (initFailure !== undefined) {
-          throw new PluginCallError('Trap', initFailure, { fuelConsumed, cause: thrown });
+          throw new PluginCallError('Trap', initFailure, { fuelConsumed, cause: thrown, logs });
         }
         const normalized = normalizeThrown(thrown);
         // Extism ignores an empty error text; the SDK still throws for it, so fall through.
         if (!(normalized.kind === 'GuestError' && normalized.reason === '')) {
-          throw new PluginCallError(normalized.kind, normalized.reason, { fuelConsumed, cause: thrown });
+          throw new PluginCallError(normalized.kind, normalized.reason, {
+            fuelConsumed,
+            cause: thrown,
+            logs,
+          });
         }
         output = null;
       }
@@ -311,9 +359,10 @@ class EnginePlugin implements LoadedPlugin {
         throw new PluginCallError('NonZeroExit', `Returned non-zero exit code: ${returnCode}`, {
           returnCode,
           fuelConsumed,
+          logs,
         });
       }
-      return new EngineCallResult(extractOutput(output, state), fuelConsumed, durationMs);
+      return new EngineCallResult(extractOutput(output, state), fuelConsumed, durationMs, logs);
     } finally {
       this.pending--;
     }
@@ -348,10 +397,21 @@ class EngineCallResult implements CallResult {
     readonly output: Uint8Array,
     readonly fuelConsumed: number,
     readonly durationMs: number,
+    readonly logs: readonly GuestLogEntry[],
   ) {}
 
   text(): string {
-    return decodeUtf8Strict(this.output);
+    try {
+      return decodeUtf8Strict(this.output);
+    } catch (error) {
+      // The decoder's InvalidUtf8Output, told again with what the guest wrote and logged.
+      if (!(error instanceof PluginCallError)) throw error;
+      throw new PluginCallError(error.kind, error.reason, {
+        fuelConsumed: this.fuelConsumed,
+        output: rawOutputOf(this.output),
+        logs: this.logs,
+      });
+    }
   }
 }
 

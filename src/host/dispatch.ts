@@ -6,13 +6,29 @@
  * The reference hides why it fell back (only a metric label and a log line say it); our outcome
  * carries the stage label, the internal error's Display text and its variant name.
  *
+ * Every outcome also carries, as non-enumerable properties (readable, but left out of `toEqual`
+ * and snapshots, which must not depend on timing or on what the guest logged): `durationMs`, the
+ * guest's `logs` of the call, and where it applies the guest's raw `output` (when it could not be
+ * read or decoded) and the original error behind a `panic` fallback as `cause`. A `panic` is what
+ * Rust would see as one; here it can only come from a bug of ours or a request object that throws,
+ * so each one is also published on the `DISPATCH_PANIC_CHANNEL` diagnostics channel, where this
+ * package's own test suite fails any test that causes one unexpectedly.
+ *
  * Envelope key order: the reference converts the request into a generic serde_json map, whose
  * order depends on whether serde_json's `preserve_order` feature is on in the host build (not
  * confirmed, PROTOCOL.md §7.3). We write the BTreeMap order — keys sorted by code point at every
  * level, `_v` among them — which is what a default serde_json build produces. Guests must not
  * depend on key order either way.
  */
-import { type LoadedPlugin, PluginCallError } from '../engine/index.js';
+import { channel } from 'node:diagnostics_channel';
+import {
+  type GuestLogEntry,
+  type LoadedPlugin,
+  NO_LOGS,
+  PluginCallError,
+  type RawOutput,
+  rawOutputOf,
+} from '../engine/index.js';
 import { decodeWireValue } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
 import {
@@ -38,9 +54,19 @@ export type DispatchStage =
   | 'response_decode'
   | 'panic';
 
+/** What every outcome carries besides its verdict; `durationMs` and `logs` are non-enumerable. */
+interface OutcomeDiagnostics {
+  /** 0 when the guest was not called */
+  readonly fuelConsumed: number;
+  /** wall time of the guest call (non-enumerable) */
+  readonly durationMs: number;
+  /** the guest's log lines of the call, in order (non-enumerable) */
+  readonly logs: readonly GuestLogEntry[];
+}
+
 export type DispatchOutcome<R = unknown> =
-  | { readonly kind: 'ok'; readonly response: R; readonly fuelConsumed: number; readonly durationMs: number }
-  | {
+  | ({ readonly kind: 'ok'; readonly response: R } & OutcomeDiagnostics)
+  | ({
       readonly kind: 'fallback';
       readonly policy: FallbackPolicy;
       readonly stage: DispatchStage;
@@ -48,10 +74,17 @@ export type DispatchOutcome<R = unknown> =
       readonly error: string;
       /** the internal DispatchError variant name, as its Debug form starts */
       readonly errorKind: DispatchErrorKind;
-      /** 0 when the guest was not called */
-      readonly fuelConsumed: number;
-      readonly durationMs: number;
-    };
+      /** what the guest wrote, when it could not be read or decoded (non-enumerable) */
+      readonly output?: RawOutput;
+      /** the original error behind a `panic` fallback (non-enumerable) */
+      readonly cause?: unknown;
+      /** what the `onDispatchError` observer threw, if it did (non-enumerable) */
+      readonly observerError?: unknown;
+    } & OutcomeDiagnostics);
+
+/** The diagnostics channel a `panic` fallback is published on: `{ function, error }`. */
+export const DISPATCH_PANIC_CHANNEL = 'cc-lb-plugin-conformance:dispatch-panic';
+const panics = channel(DISPATCH_PANIC_CHANNEL);
 
 export type DispatchErrorKind =
   | 'MissingNegotiatedVersion'
@@ -83,6 +116,8 @@ export interface DispatchErrorEvent {
 export interface DispatchOptions {
   /** called exactly once per fallback, where the reference counts the metric and logs the warning */
   onDispatchError?: (event: DispatchErrorEvent) => void;
+  /** this call's fuel budget instead of the instance's */
+  fuel?: number;
 }
 
 /** The reference's private DispatchError: variant, Display text and stage label. */
@@ -92,6 +127,11 @@ class DispatchFailure {
     readonly text: string,
     readonly stage: DispatchStage,
   ) {}
+}
+
+/** Non-enumerable: readable on the outcome, invisible to `toEqual`, snapshots and JSON. */
+function hidden(value: unknown): PropertyDescriptor {
+  return { value, enumerable: false, writable: false, configurable: false };
 }
 
 /**
@@ -108,7 +148,10 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   // Plain locals rather than a cost object: nothing is allocated per call beyond the outcome.
   let fuelConsumed = 0;
   let durationMs = 0;
+  let logs: readonly GuestLogEntry[] = NO_LOGS;
+  let output: Uint8Array | undefined;
   let failure: DispatchFailure;
+  let panic: unknown;
   try {
     // One async frame for the whole call: the steps around the guest call are synchronous.
     // 1.
@@ -125,32 +168,45 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     let text: string;
     const started = performance.now();
     try {
-      const result = await plugin.call(fn.name, input);
+      const result = await plugin.call(
+        fn.name,
+        input,
+        options?.fuel === undefined ? undefined : { fuel: options.fuel },
+      );
       fuelConsumed = result.fuelConsumed;
       durationMs = result.durationMs;
+      logs = result.logs;
+      output = result.output;
       text = result.text();
     } catch (error) {
       if (!(error instanceof PluginCallError)) throw error;
       if (durationMs === 0) durationMs = performance.now() - started;
       if (fuelConsumed === 0 && error.fuelConsumed !== undefined) fuelConsumed = error.fuelConsumed;
+      if (error.logs !== undefined) logs = error.logs;
+      if (error.output === undefined) output = undefined;
       throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
     }
     // 7.–12. read straight into the typed response when nothing is wrong with the text;
     // otherwise step by step, for the exact failing step and text.
     let response = readResponseEnvelope(fn.response, text, version);
     if (response === NOT_FAST) response = responseStepwise(fn, text, version);
-    return {
-      kind: 'ok',
-      response: response as ResponseOf<F>,
-      fuelConsumed,
-      durationMs,
-    };
+    return Object.defineProperties(
+      { kind: 'ok', response: response as ResponseOf<F>, fuelConsumed },
+      { durationMs: hidden(durationMs), logs: hidden(logs) },
+    ) as DispatchOutcome<ResponseOf<F>>;
   } catch (error) {
     // Our steps report through DispatchFailure; anything else is what Rust would see as a panic.
-    failure =
-      error instanceof DispatchFailure ? error : new DispatchFailure('Panic', 'dispatch panicked', 'panic');
+    if (error instanceof DispatchFailure) {
+      failure = error;
+    } else {
+      failure = new DispatchFailure('Panic', 'dispatch panicked', 'panic');
+      panic = error;
+      if (panics.hasSubscribers) panics.publish({ function: functionName(fn), error });
+    }
   }
   const policy = fn.fallback;
+  let observerError: unknown;
+  let observerFailed = false;
   try {
     options?.onDispatchError?.({
       function: fn.name,
@@ -159,18 +215,38 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
       policy,
       message: `dispatch error, applying fallback ${policy}`,
     });
-  } catch {
-    // an observer must not turn a fallback into a throw
+  } catch (error) {
+    // An observer must not turn a fallback into a throw: what it threw is kept on the outcome.
+    observerFailed = true;
+    observerError = error;
   }
-  return {
-    kind: 'fallback',
-    policy,
-    stage: failure.stage,
-    error: failure.text,
-    errorKind: failure.kind,
-    fuelConsumed,
-    durationMs,
-  };
+  const outcome = Object.defineProperties(
+    {
+      kind: 'fallback',
+      policy,
+      stage: failure.stage,
+      error: failure.text,
+      errorKind: failure.kind,
+      fuelConsumed,
+    },
+    { durationMs: hidden(durationMs), logs: hidden(logs) },
+  );
+  // the guest's bytes matter where reading or decoding them is what failed
+  if (output !== undefined && failure.stage !== 'panic')
+    Object.defineProperty(outcome, 'output', hidden(rawOutputOf(output)));
+  if (failure.kind === 'Panic') Object.defineProperty(outcome, 'cause', hidden(panic));
+  if (observerFailed) Object.defineProperty(outcome, 'observerError', hidden(observerError));
+  return outcome as DispatchOutcome<ResponseOf<F>>;
+}
+
+/** The function's name for the panic channel, even when reading it is what threw. */
+function functionName(fn: AnyWireFunction): string | undefined {
+  try {
+    return fn.name;
+  } catch {
+    // a function object whose `name` throws: the panic it caused is reported without a name
+    return undefined;
+  }
 }
 
 function requestEnvelopeStepwise(fn: AnyWireFunction, request: unknown, version: number): string {

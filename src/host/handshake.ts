@@ -4,7 +4,14 @@
  * export cross-check and the call-error classification. The instance is fresh for this phase and
  * is closed on every path.
  */
-import { BuildPluginError, buildPlugin, type LoadedPlugin, PluginCallError } from '../engine/index.js';
+import {
+  BuildPluginError,
+  buildPlugin,
+  type GuestLogEntry,
+  type LoadedPlugin,
+  PluginCallError,
+  type RawOutput,
+} from '../engine/index.js';
 import {
   HANDSHAKE_EXPORT,
   HANDSHAKE_FUEL,
@@ -28,7 +35,12 @@ import {
 import { hasKey, sortedKeys, sortedUnique, valueAt } from '../wire/ordered.js';
 import { defineVariantFields } from '../wire/variant-fields.js';
 import type { WasmInput } from '../wire/wasm-input.js';
-import { closeQuietly, type HostCallOptions, phaseBuildOptions } from './phase-instance.js';
+import {
+  closeQuietly,
+  type HostCallOptions,
+  phaseBuildOptions,
+  withCallDiagnostics,
+} from './phase-instance.js';
 
 /** The variants of the reference `HandshakeExecutionError`, with their fields. */
 export type HandshakeExecutionDetail =
@@ -108,6 +120,10 @@ export class HandshakeExecutionError extends Error {
   declare readonly min?: number;
   declare readonly function?: string;
   declare readonly version?: number;
+  /** the guest's log lines of the handshake call, for a failure after it returned (non-enumerable) */
+  declare readonly logs?: readonly GuestLogEntry[];
+  /** for `DecodeAccept`: what the guest wrote (non-enumerable) */
+  declare readonly output?: RawOutput;
 
   constructor(detail: HandshakeExecutionDetail, cause?: Error) {
     super(handshakeExecutionMessage(detail, cause), cause === undefined ? undefined : { cause });
@@ -120,6 +136,7 @@ export interface HandshakeExecution {
   readonly accept: HandshakeAccept;
   /** fuel the `cc_lb_handshake` call consumed */
   readonly fuelConsumed: number;
+  /** wall time of the call (non-enumerable) */
   readonly durationMs: number;
 }
 
@@ -178,14 +195,34 @@ async function handshakeOn(plugin: LoadedPlugin, offer: HandshakeOffer): Promise
   let output: Uint8Array;
   let fuelConsumed: number;
   let durationMs: number;
+  let logs: readonly GuestLogEntry[];
   try {
     const result = await plugin.call(HANDSHAKE_EXPORT, request);
-    ({ output, fuelConsumed, durationMs } = result);
+    ({ output, fuelConsumed, durationMs, logs } = result);
     text = result.text();
   } catch (error) {
     if (error instanceof PluginCallError) throw classifyCallError(error);
     throw error;
   }
+  try {
+    const accept = acceptFrom(plugin, offer, output, text);
+    // 12. (timing is readable but outside the record's equality)
+    return Object.defineProperty({ accept, fuelConsumed }, 'durationMs', {
+      value: durationMs,
+    }) as HandshakeExecution;
+  } catch (error) {
+    if (!(error instanceof HandshakeExecutionError)) throw error;
+    throw withCallDiagnostics(error, logs, error.kind === 'DecodeAccept' ? output : undefined);
+  }
+}
+
+/** Steps 7–11: the guest's answer, checked against the offer and the instance's exports. */
+function acceptFrom(
+  plugin: LoadedPlugin,
+  offer: HandshakeOffer,
+  output: Uint8Array,
+  text: string,
+): HandshakeAccept {
   // 7. strictly more than the cap, counted in bytes
   if (output.length > HANDSHAKE_OUTPUT_MAX_BYTES) {
     throw new HandshakeExecutionError({
@@ -215,8 +252,7 @@ async function handshakeOn(plugin: LoadedPlugin, offer: HandshakeOffer): Promise
   // 10. and 11.
   validateAcceptShape(accept, offer);
   crossCheckImplementedExports(plugin, accept);
-  // 12.
-  return { accept, fuelConsumed, durationMs };
+  return accept;
 }
 
 const TIMEOUT_MARKERS = ['timeout', 'timed out', 'deadline', 'fuel'] as const;

@@ -3,7 +3,13 @@
  * reference hard-codes the budgets (200 ms and 10 000 000 fuel for both phases); callers here may
  * override them, e.g. to see how close a plugin runs to its fuel budget.
  */
-import type { BuildOptions, LoadedPlugin } from '../engine/index.js';
+import {
+  type BuildOptions,
+  type GuestLogEntry,
+  type LoadedPlugin,
+  type RawOutput,
+  rawOutputOf,
+} from '../engine/index.js';
 
 export interface HostCallOptions {
   /** fuel for the instance; default HANDSHAKE_FUEL / SELF_CHECK_FUEL (10 000 000) */
@@ -36,4 +42,21 @@ export async function closeQuietly(plugin: LoadedPlugin): Promise<void> {
   } catch {
     // the instance is discarded either way
   }
+}
+
+/**
+ * `error`, a phase failure after its guest call returned, carrying what that call left for the
+ * author (non-enumerable, outside the error's identity): the call's log lines when it logged, and
+ * with `output`, what the guest wrote (for a failure to decode it).
+ */
+export function withCallDiagnostics<E extends Error>(
+  error: E,
+  logs: readonly GuestLogEntry[],
+  output?: Uint8Array,
+): E & { readonly logs?: readonly GuestLogEntry[]; readonly output?: RawOutput } {
+  if (logs.length > 0 && !Object.hasOwn(error, 'logs')) Object.defineProperty(error, 'logs', { value: logs });
+  if (output !== undefined && !Object.hasOwn(error, 'output')) {
+    Object.defineProperty(error, 'output', { value: rawOutputOf(output) });
+  }
+  return error;
 }

@@ -4,7 +4,14 @@
  * NOT classified (a spinning guest is a `Call` failure, unlike the handshake's `Timeout`); the
  * only accepted outcome is `success` with no failures. The instance is closed on every path.
  */
-import { BuildPluginError, buildPlugin, type LoadedPlugin, PluginCallError } from '../engine/index.js';
+import {
+  BuildPluginError,
+  buildPlugin,
+  type GuestLogEntry,
+  type LoadedPlugin,
+  PluginCallError,
+  type RawOutput,
+} from '../engine/index.js';
 import {
   IMPLEMENTED_FUNCTIONS_MAX,
   SELF_CHECK_EXPORT,
@@ -25,7 +32,12 @@ import {
 } from '../wire/self-check.js';
 import { defineVariantFields } from '../wire/variant-fields.js';
 import type { WasmInput } from '../wire/wasm-input.js';
-import { closeQuietly, type HostCallOptions, phaseBuildOptions } from './phase-instance.js';
+import {
+  closeQuietly,
+  type HostCallOptions,
+  phaseBuildOptions,
+  withCallDiagnostics,
+} from './phase-instance.js';
 
 /** The variants of the reference `SelfCheckExecutionError`, with their fields. */
 export type SelfCheckExecutionDetail =
@@ -81,6 +93,10 @@ export class SelfCheckExecutionError extends Error {
   declare readonly max?: number;
   declare readonly count?: number;
   declare readonly failures?: number;
+  /** the guest's log lines of the self-check call, for a failure after it returned (non-enumerable) */
+  declare readonly logs?: readonly GuestLogEntry[];
+  /** for `DecodeResponse`: what the guest wrote (non-enumerable) */
+  declare readonly output?: RawOutput;
 
   constructor(detail: SelfCheckExecutionDetail, cause?: Error) {
     super(selfCheckExecutionMessage(detail, cause), cause === undefined ? undefined : { cause });
@@ -100,6 +116,7 @@ export interface SelfCheckExecution {
   readonly response: SelfCheckResponse;
   /** fuel the `cc_lb_self_check` call consumed */
   readonly fuelConsumed: number;
+  /** wall time of the call (non-enumerable) */
   readonly durationMs: number;
 }
 
@@ -164,9 +181,10 @@ async function selfCheckOn(plugin: LoadedPlugin, options: SelfCheckOptions): Pro
   let output: Uint8Array;
   let fuelConsumed: number;
   let durationMs: number;
+  let logs: readonly GuestLogEntry[];
   try {
     const result = await plugin.call(SELF_CHECK_EXPORT, input);
-    ({ output, fuelConsumed, durationMs } = result);
+    ({ output, fuelConsumed, durationMs, logs } = result);
     text = result.text();
   } catch (error) {
     if (error instanceof PluginCallError) {
@@ -174,6 +192,20 @@ async function selfCheckOn(plugin: LoadedPlugin, options: SelfCheckOptions): Pro
     }
     throw error;
   }
+  try {
+    const response = responseFrom(output, text);
+    // 12. (timing is readable but outside the record's equality)
+    return Object.defineProperty({ response, fuelConsumed }, 'durationMs', {
+      value: durationMs,
+    }) as SelfCheckExecution;
+  } catch (error) {
+    if (!(error instanceof SelfCheckExecutionError)) throw error;
+    throw withCallDiagnostics(error, logs, error.kind === 'DecodeResponse' ? output : undefined);
+  }
+}
+
+/** Steps 8–11: the guest's answer, decoded and checked. */
+function responseFrom(output: Uint8Array, text: string): SelfCheckResponse {
   // 8. strictly more than the cap, counted in bytes
   if (output.length > SELF_CHECK_OUTPUT_MAX_BYTES) {
     throw new SelfCheckExecutionError({
@@ -201,8 +233,7 @@ async function selfCheckOn(plugin: LoadedPlugin, options: SelfCheckOptions): Pro
   }
   // 11.
   checkStatusAgainstFailures(response);
-  // 12.
-  return { response, fuelConsumed, durationMs };
+  return response;
 }
 
 function validationError(cause: SelfCheckValidationError): SelfCheckExecutionError {

@@ -1,8 +1,10 @@
 /**
  * Vitest layer: the "why" part of a failure message — an error of this package told as its class,
  * `kind` and message, followed by every error in its `cause` chain (conformance → host → wire or
- * engine), so a failing assertion shows the variant to match on at each layer.
+ * engine), so a failing assertion shows the variant to match on at each layer; then what the guest
+ * wrote (when it did not decode) and the last lines it logged in the failing call.
  */
+import { guestDiagnosticLines } from '../conformance/index.js';
 
 /** The deepest cause chain in this package is four errors long; the cap guards against cycles. */
 const MAX_CAUSES = 8;
@@ -15,6 +17,7 @@ export function accountOfError(error: unknown): string {
     lines.push(`${depth === 0 ? '' : '  caused by '}${titleOf(current)}`);
     current = current instanceof Error ? current.cause : undefined;
   }
+  lines.push(...guestDiagnosticLines(error));
   return lines.join('\n');
 }
 

@@ -8,6 +8,7 @@
  */
 import type { DeeplyAllowMatchers } from 'vitest';
 import type {
+  DispatchCallOptions,
   HandshakeErrorKind,
   HandshakeErrorVariant,
   HandshakeReport,
@@ -96,8 +97,15 @@ export interface PluginMatchers {
   toPassStaticChecks(): Promise<void>;
   /** The verify flow of `kind` passes every layer. */
   toVerifyAs(kind: VerifyKind): Promise<void>;
-  /** Dispatches `request` (default: the function's dry-run request); see {@link DispatchChain}. */
-  toDispatch<F extends AnyWireFunction>(fn: F, request?: NoInfer<RequestOf<F>>): DispatchChain<ResponseOf<F>>;
+  /**
+   * Dispatches `request` (default: the function's dry-run request) with `options` (e.g. this
+   * call's own `fuel`); see {@link DispatchChain}.
+   */
+  toDispatch<F extends AnyWireFunction>(
+    fn: F,
+    request?: NoInfer<RequestOf<F>>,
+    options?: DispatchCallOptions,
+  ): DispatchChain<ResponseOf<F>>;
 }
 
 declare module 'vitest' {

@@ -8,6 +8,7 @@ import { runCli } from '../../src/cli/run.js';
 import { readIdentity } from '../../src/host/index.js';
 import {
   acceptJson,
+  body,
   type ExportBehaviour,
   fail,
   output,
@@ -16,6 +17,7 @@ import {
   spin,
   withCustomSection,
 } from '../../src/wat/index.js';
+import { acceptFor, loggingGuestModule, logWat, setOutputWat } from '../support/guest-modules.js';
 
 interface Run {
   code: number;
@@ -333,6 +335,18 @@ describe('handshake and self-check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('WasmTrap: wasm execution failed: self-check exploded');
   });
+
+  it('shows what the guest wrote when the handshake answer does not decode', async () => {
+    const path = await file(
+      'handshake-garbage.wasm',
+      pluginModule({ exports: { cc_lb_handshake: output('not an accept\u0001') } }),
+    );
+    const r = await run('handshake', path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('    Guest output: the guest wrote 14 bytes: "not an accept\\x01"\n');
+    const json = JSON.parse((await run('handshake', path, '--json')).stdout);
+    expect(json.guestOutput).toEqual({ length: 14, head: 'not an accept\\x01', truncated: false });
+  });
 });
 
 describe('dispatch', () => {
@@ -364,6 +378,63 @@ describe('dispatch', () => {
     expect(r.stdout).toContain(
       'fell back with policy FailRequest at stage plugin_call: plugin call failed: no upstream for you',
     );
+  });
+
+  it('on a fallback shows what the guest wrote and its last log lines; --verbose shows every line', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => logWat('info', `step ${i + 1}`));
+    const path = await file(
+      'shape-chatty.wasm',
+      loggingGuestModule({
+        identity: { plugin_name: 'cli-chatty' },
+        handshake: acceptFor('shape'),
+        handlers: { shape: body(['    (local $o i64)', ...lines, setOutputWat('{"_v":1}')].join('\n')) },
+      }),
+    );
+    const r = await run('dispatch', path, 'shape');
+    expect(r.code).toBe(1);
+    const out = r.stdout.split('\n').map((l) => l.trimEnd());
+    const at = out.findIndex((l) => l.includes('fell back with policy FailRequest at stage response_decode'));
+    expect(out.slice(at + 1, at + 4)).toEqual([
+      '    Guest output: the guest wrote 8 bytes: "{\\"_v\\":1}"',
+      '    Guest log (last 10 of 12 lines):',
+      '      [info] step 3',
+    ]);
+    expect(out).toContain('      [info] step 12');
+    expect(out).not.toContain('      [info] step 2');
+    const verbose = await run('dispatch', path, 'shape', '--verbose');
+    expect(verbose.stdout).toContain('    Guest log (12 lines):\n      [info] step 1\n');
+    const json = JSON.parse((await run('dispatch', path, 'shape', '--json')).stdout);
+    expect(json.outcome).toMatchObject({
+      kind: 'fallback',
+      stage: 'response_decode',
+      output: { length: 8, head: '{\\"_v\\":1}', truncated: false },
+    });
+    expect(json.outcome.logs).toHaveLength(12);
+    expect(json.outcome).not.toHaveProperty('durationMs');
+  });
+
+  it('--verbose prints the guest log of a passing call too', async () => {
+    const path = await file(
+      'shape-logs.wasm',
+      loggingGuestModule({
+        identity: { plugin_name: 'cli-logs' },
+        handshake: acceptFor('shape'),
+        handlers: {
+          shape: body(
+            [
+              '    (local $o i64)',
+              logWat('debug', 'shaping'),
+              setOutputWat(JSON.stringify(SHAPE_RESPONSE)),
+            ].join('\n'),
+          ),
+        },
+      }),
+    );
+    const quiet = await run('dispatch', path, 'shape');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toContain('shaping');
+    const verbose = await run('dispatch', path, 'shape', '--verbose');
+    expect(verbose.stdout).toContain('    Guest log (1 line):\n      [debug] shaping\n');
   });
 
   it('rejects an unknown function (exit 2)', async () => {

@@ -27,6 +27,26 @@ describe('dispatch.run', () => {
     });
   });
 
+  it('options.fuel limits the wire call, not the handshake, which keeps the plugin’s budget', async () => {
+    const shape = await fixturePlugin('shape');
+    const { fuelConsumed } = await dispatch.run(shape, ShapeFn);
+    // far below what the handshake needs: only the dispatch runs under it
+    const starved = await dispatch.run(shape, ShapeFn, undefined, { fuel: 50 });
+    expect(starved).toMatchObject({
+      kind: 'fallback',
+      stage: 'plugin_call',
+      error: 'plugin call failed: plugin ran out of fuel',
+      fuelConsumed: 50,
+    });
+    expect(await dispatch.run(shape, ShapeFn, undefined, { fuel: fuelConsumed + 1 })).toMatchObject({
+      kind: 'ok',
+      fuelConsumed,
+    });
+    await expect(dispatch.run(shape, ShapeFn, undefined, { fuel: Number.NaN })).rejects.toThrow(
+      new TypeError('dispatch.run: fuel must be an integer between 0 and 9007199254740991, received NaN'),
+    );
+  });
+
   it('uses the descriptor capabilities for its handshake', async () => {
     const p = plugin(await fixturePlugin('observe'), { capabilities: ['observability:emit'] });
     expect(await dispatch.run(p, ObserveFn, { events: [] })).toMatchObject({ kind: 'ok', response: {} });

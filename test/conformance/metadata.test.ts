@@ -3,6 +3,7 @@ import { HandshakeError } from '../../src/conformance/errors.js';
 import {
   clearHandshakeMemo,
   HANDSHAKE_MEMO_CAPACITY,
+  HandshakeMemo,
   handshakeMemoStats,
   metadataFromHandshake,
 } from '../../src/conformance/metadata.js';
@@ -150,12 +151,26 @@ describe('the handshake memo', () => {
     expect(handshakeRuns()).toBe(5);
   });
 
-  it('rethrows a memoized failure as an equal but distinct error chain', async () => {
+  it('rethrows a memoized failure as an equal but distinct error chain, with the caller’s stack', async () => {
     const wasm = resolvePlugin(
       guestModule({ identity: { plugin_name: 'memo-fail' }, handshake: fail('boom') }),
     );
-    const first = await metadataFromHandshake(wasm).catch((e: unknown) => e);
-    const second = await metadataFromHandshake(wasm).catch((e: unknown) => e);
+    async function firstCaller(): Promise<unknown> {
+      try {
+        return await metadataFromHandshake(wasm);
+      } catch (error) {
+        return error;
+      }
+    }
+    async function secondCaller(): Promise<unknown> {
+      try {
+        return await metadataFromHandshake(wasm);
+      } catch (error) {
+        return error;
+      }
+    }
+    const first = await firstCaller();
+    const second = await secondCaller();
     expect(handshakeRuns()).toBe(1);
     for (const error of [first, second]) {
       expect(error).toBeInstanceOf(HandshakeError);
@@ -175,7 +190,13 @@ describe('the handshake memo', () => {
     expect(innerB).toBeInstanceOf(PluginCallError);
     expect(innerB).toMatchObject({ kind: 'GuestError', message: 'boom' });
     expect(Object.keys(b)).toEqual(Object.keys(a));
-    expect(b.stack).toBe(a.stack);
+    // each error of the copy is the second caller's, not the first run's
+    for (const error of [b, b.cause as Error, innerB as Error]) {
+      expect(error.stack).toContain('secondCaller');
+      expect(error.stack).not.toContain('firstCaller');
+      expect(error.stack?.split('\n')[0]).toBe(`${error.name}: ${error.message}`);
+    }
+    expect(a.stack).toContain('firstCaller');
     // what one caller does to its error is not seen by the next
     (b as unknown as { extra: number }).extra = 1;
     const third = await metadataFromHandshake(wasm).catch((e: unknown) => e);
@@ -260,5 +281,25 @@ describe('the handshake memo', () => {
     expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY + 1);
     await metadataFromHandshake(withFuel(1_000_001));
     expect(handshakeRuns()).toBe(HANDSHAKE_MEMO_CAPACITY + 2);
+  });
+});
+
+describe('HandshakeMemo', () => {
+  it('is a named, bounded object: a private memo neither reads nor fills the shared one', async () => {
+    const memo = new HandshakeMemo(1);
+    const guest = (n: number) => resolvePlugin(guestModule({ identity: { plugin_name: `memo-${n}` } }));
+    const [a, b] = [guest(300), guest(301)];
+    const shared = handshakeMemoStats();
+    await metadataFromHandshake(a, {}, memo);
+    await metadataFromHandshake(a, {}, memo);
+    expect(memo.stats).toEqual({ runs: 1, hits: 1 });
+    await metadataFromHandshake(b, {}, memo); // capacity 1: `a` is dropped
+    expect(memo.size).toBe(1);
+    await metadataFromHandshake(a, {}, memo);
+    expect(memo.stats).toEqual({ runs: 3, hits: 1 });
+    expect(handshakeMemoStats()).toEqual(shared);
+    memo.clear();
+    expect(memo.stats).toEqual({ runs: 0, hits: 0 });
+    expect(memo.size).toBe(0);
   });
 });

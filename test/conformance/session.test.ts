@@ -6,7 +6,15 @@ import { PluginSession } from '../../src/conformance/session.js';
 import { acceptJson, body } from '../../src/wat/index.js';
 import { ObserveFn, ShapeFn, SignFn } from '../../src/wire/index.js';
 import { fixturePlugin } from '../support/fixture-plugins.js';
-import { acceptFor, guestModule, setOutputWat, trapsOnceThenAnswers } from '../support/guest-modules.js';
+import {
+  acceptFor,
+  guestModule,
+  loggingGuestModule,
+  logWat,
+  setOutputWat,
+  trapsOnceThenAnswers,
+} from '../support/guest-modules.js';
+import { takePanics } from '../support/no-internal-panics.js';
 
 // Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
 beforeAll(async () => {
@@ -30,11 +38,8 @@ describe('PluginSession', () => {
       expect(session.identity.plugin_name).toBe('conformance-shape');
       expect(session.negotiatedFunctions).toEqual({ shape: 1 });
       expect(session.metadata.expires_at).toBe(604_801);
-      expect(session.lastCall).toEqual({
-        function: 'shape',
-        fuelConsumed: expect.any(Number),
-        durationMs: expect.any(Number),
-      });
+      expect(session.lastCall).toEqual({ function: 'shape', fuelConsumed: expect.any(Number), logs: [] });
+      expect(session.lastCall?.durationMs).toEqual(expect.any(Number));
     } finally {
       await session.close();
     }
@@ -133,6 +138,8 @@ describe('PluginSession', () => {
     await expect(failing).rejects.toThrow('not a wire function');
     await expect(after).resolves.toMatchObject({ kind: 'ok' });
     await expect(session.close()).resolves.toBeUndefined();
+    // the broken function panicked inside the dispatch, on purpose
+    expect(takePanics().map((p) => (p.error as Error).message)).toEqual(['not a wire function']);
   });
 
   it('lastCall: none before the first dispatch, then the same record on every read until the next', async () => {
@@ -141,22 +148,20 @@ describe('PluginSession', () => {
       expect(session.lastCall).toBeUndefined();
       const outcome = await session.dispatch(ShapeFn);
       const first = session.lastCall;
-      expect(first).toEqual({
-        function: 'shape',
-        fuelConsumed: outcome.fuelConsumed,
-        durationMs: outcome.durationMs,
-      });
+      expect(first).toEqual({ function: 'shape', fuelConsumed: outcome.fuelConsumed, logs: [] });
+      expect(first?.durationMs).toBe(outcome.durationMs);
       expect(session.lastCall).toBe(first);
       const fallback = await session.dispatch(SignFn); // not negotiated: never reaches the guest
       expect(fallback).toMatchObject({ kind: 'fallback', stage: 'version_lookup' });
       expect(session.lastCall).not.toBe(first);
-      expect(session.lastCall).toEqual({ function: 'sign', fuelConsumed: 0, durationMs: 0 });
+      expect(session.lastCall).toEqual({ function: 'sign', fuelConsumed: 0, logs: [] });
+      expect(session.lastCall?.durationMs).toBe(0);
     } finally {
       await session.close();
     }
   });
 
-  it('lastCall of concurrent dispatches is the one queued last, seen as each call settles', async () => {
+  it('lastCall of concurrent dispatches is the one settled last; one never reaching the guest settles first', async () => {
     const session = await PluginSession.create(await fixturePlugin('shape'));
     try {
       const seen: (string | undefined)[] = [];
@@ -164,7 +169,8 @@ describe('PluginSession', () => {
         (call) => call.then(() => seen.push(session.lastCall?.function)),
       );
       await Promise.all(calls);
-      expect(seen).toEqual(['shape', 'sign', 'shape']);
+      // `sign` is not negotiated: its fallback needs no guest call, so it waits for none
+      expect(seen).toEqual(['sign', 'shape', 'shape']);
     } finally {
       await session.close();
     }
@@ -181,10 +187,100 @@ describe('PluginSession', () => {
       await session.dispatch(ShapeFn);
       const before = session.lastCall;
       await expect(session.dispatch(broken, {} as never)).rejects.toThrow('not a wire function');
+      expect(takePanics()).toHaveLength(1);
       expect(session.lastCall).toBe(before);
       // nothing is left in flight: a later dispatch runs and is recorded
       expect(await session.dispatch(SignFn)).toMatchObject({ kind: 'fallback', stage: 'version_lookup' });
       expect(session.lastCall?.function).toBe('sign');
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('close(): dispatches made before it all run, in order, and it settles after them', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    const settled: string[] = [];
+    const calls = [0, 1, 2].map((i) =>
+      session.dispatch(ShapeFn).then((outcome) => {
+        settled.push(`dispatch ${i}: ${outcome.kind}`);
+      }),
+    );
+    const closing = session.close().then(() => settled.push('closed'));
+    await expect(session.dispatch(ShapeFn)).rejects.toThrow('session is closed');
+    await Promise.all([...calls, closing]);
+    expect(settled).toEqual(['dispatch 0: ok', 'dispatch 1: ok', 'dispatch 2: ok', 'closed']);
+  });
+
+  it('dispatch(fn, request, { fuel }) limits that call alone; the handshake and later calls keep the plugin’s', async () => {
+    const session = await PluginSession.create(await fixturePlugin('shape'));
+    try {
+      // the first call also runs the module's initializer (lazy instantiation, as in Extism)
+      await session.dispatch(ShapeFn);
+      const ok = await session.dispatch(ShapeFn);
+      expect(ok.kind).toBe('ok');
+      const starved = await session.dispatch(ShapeFn, undefined, { fuel: 100 });
+      expect(starved).toMatchObject({
+        kind: 'fallback',
+        stage: 'plugin_call',
+        error: 'plugin call failed: plugin ran out of fuel',
+        fuelConsumed: 100,
+      });
+      expect(session.lastCall).toMatchObject({ function: 'shape', fuelConsumed: 100 });
+      expect(await session.dispatch(ShapeFn, undefined, { fuel: ok.fuelConsumed + 1 })).toEqual(ok);
+      expect(await session.dispatch(ShapeFn)).toEqual(ok);
+      await expect(session.dispatch(ShapeFn, undefined, { fuel: -1 })).rejects.toThrow(
+        new TypeError(
+          'session.dispatch: fuel must be an integer between 0 and 9007199254740991, received -1',
+        ),
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('lastCall.logs are the guest’s log lines of that call, in order', async () => {
+    const wasm = loggingGuestModule({
+      handshake: acceptFor('observe'),
+      handlers: {
+        observe: body(
+          [
+            '    (local $o i64)',
+            logWat('info', 'observing'),
+            logWat('warn', 'no events'),
+            setOutputWat('{"_v":1}'),
+          ].join('\n'),
+        ),
+      },
+    });
+    const session = await PluginSession.create(wasm);
+    try {
+      const outcome = await session.dispatch(ObserveFn);
+      expect(outcome).toEqual({ kind: 'ok', response: {}, fuelConsumed: expect.any(Number) });
+      const logs = [
+        { level: 'info', message: 'observing' },
+        { level: 'warn', message: 'no events' },
+      ];
+      expect(outcome.logs).toEqual(logs);
+      expect(session.lastCall).toEqual({ function: 'observe', fuelConsumed: outcome.fuelConsumed, logs });
+      expect(session.lastCall).toMatchInlineSnapshot(
+        { fuelConsumed: expect.any(Number) },
+        `
+        {
+          "fuelConsumed": Any<Number>,
+          "function": "observe",
+          "logs": [
+            {
+              "level": "info",
+              "message": "observing",
+            },
+            {
+              "level": "warn",
+              "message": "no events",
+            },
+          ],
+        }
+      `,
+      );
     } finally {
       await session.close();
     }

@@ -1,8 +1,9 @@
 /** The compiled-module cache: same bytes, same module; a corrupt disk entry is ignored. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildPlugin } from '../../src/engine/index.js';
 import { binaryInstrumenter } from '../../src/engine/instrument.js';
 import {
@@ -10,6 +11,7 @@ import {
   clearModuleCache,
   contentDigest,
   contentSnapshot,
+  ModuleCache,
   PACKAGE_VERSION,
   preparedModuleIfReady,
   prepareModule,
@@ -140,5 +142,61 @@ describe('contentSnapshot', () => {
     const bytes = wat`(module (func (export "run") (result i32) (i32.const 0)) (global i32 (i32.const 17)))`;
     const snapshot = contentSnapshot(bytes);
     expect(await prepareModule(snapshot, OPTIONS)).toBe(await prepareModule(bytes.slice(), OPTIONS));
+  });
+});
+
+describe('ModuleCache', () => {
+  const module = (n: number) => wat`(module (func (export "run") (result i32) (i32.const ${n})))`;
+
+  it('is bounded: beyond maxEntries the least recently used content is dropped', async () => {
+    const cache = new ModuleCache({ maxEntries: 2, directory: () => undefined });
+    const [a, b, c] = [module(101), module(102), module(103)];
+    const first = await cache.prepare(a, OPTIONS);
+    await cache.prepare(b, OPTIONS);
+    expect(cache.preparedIfReady(a, OPTIONS)).toBe(first); // a is now the most recently used
+    await cache.prepare(c, OPTIONS);
+    expect(cache.size.entries).toBe(2);
+    expect(cache.preparedIfReady(b, OPTIONS)).toBeUndefined(); // b was the oldest
+    expect(cache.preparedIfReady(a, OPTIONS)).toBe(first);
+    expect(cache.preparedIfReady(c, OPTIONS)).toBeDefined();
+    cache.clear();
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
+    expect(cache.preparedIfReady(a, OPTIONS)).toBeUndefined();
+  });
+
+  it('is bounded by bytes too, but always keeps the content just added', async () => {
+    const [a, b] = [module(201), module(202)];
+    const cache = new ModuleCache({ maxBytes: a.length, directory: () => undefined });
+    await cache.prepare(a, OPTIONS);
+    await cache.prepare(b, OPTIONS);
+    expect(cache.size).toEqual({ entries: 1, bytes: b.length });
+    expect(cache.preparedIfReady(b, OPTIONS)).toBeDefined();
+    const tiny = new ModuleCache({ maxBytes: 0, directory: () => undefined });
+    await tiny.prepare(a, OPTIONS);
+    expect(tiny.size.entries).toBe(1);
+  });
+
+  it('a disk cache it cannot use is told once as a warning, and the build goes on', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'cc-lb-cache-')), 'a-file');
+    writeFileSync(directory, 'not a directory');
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const cache = new ModuleCache({ directory });
+      const prepared = await cache.prepare(module(301), OPTIONS);
+      expect(prepared.meta.functionExports.map((e) => e.name)).toEqual(['run']);
+      await cache.prepare(module(302), OPTIONS);
+      await vi.waitFor(() => expect(warnings.length).toBeGreaterThan(0));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // reading finds no directory (ENOTDIR) and writing cannot make one: each said once
+    expect(warnings.map((w) => [w.name, (w as { code?: string }).code])).toEqual([
+      ['ModuleCacheWarning', 'CC_LB_MODULE_CACHE_READ'],
+      ['ModuleCacheWarning', 'CC_LB_MODULE_CACHE_WRITE'],
+    ]);
+    expect(warnings[0]?.message).toContain(`could not read its module cache in ${directory}: ENOTDIR`);
   });
 });

@@ -477,13 +477,24 @@ describe('plugin surface', () => {
     expect((await second).text()).toBe('after a failure');
   });
 
-  it('close() settles even when the last queued call fails; calls queued behind it are refused', async () => {
+  it('close(): calls made before it still run, in order, and it settles after them, even when the last fails', async () => {
     const plugin = await buildPlugin(hostile, LIMITS);
-    const first = plugin.call('echo', 'in flight');
-    const last = plugin.call('spin', '');
-    await expect(plugin.close()).resolves.toBeUndefined();
+    const settled: string[] = [];
+    const first = plugin.call('echo', 'in flight').then((r) => {
+      settled.push('first');
+      return r;
+    });
+    const last = plugin.call('spin', '').catch((e: unknown) => {
+      settled.push('last');
+      throw e;
+    });
+    const closing = plugin.close().then(() => settled.push('close'));
+    const after = plugin.call('echo', 'too late');
+    await expect(after).rejects.toMatchObject({ kind: 'Trap', message: 'plugin is closed' });
     expect((await first).text()).toBe('in flight');
-    await expect(last).rejects.toMatchObject({ kind: 'Trap', message: 'plugin is closed' });
+    await expect(last).rejects.toMatchObject({ kind: 'OutOfFuel', message: 'plugin ran out of fuel' });
+    await closing;
+    expect(settled).toEqual(['first', 'last', 'close']);
   });
 
   it('runs Extism’s runtime initialization (_initialize) once, inside the first call', async () => {
@@ -514,6 +525,30 @@ describe('plugin surface', () => {
     expect(await callError(strict, 'busy')).toMatchObject({ kind: 'Timeout', message: 'timeout' });
     const lenient = await buildPlugin(bytes, { ...LIMITS, wallMs: 0 });
     expect((await lenient.call('busy', '')).durationMs).toBeGreaterThan(0);
+  });
+
+  it('call(name, input, { fuel }) runs that call under its own budget; later calls get the instance’s again', async () => {
+    const plugin = await buildPlugin(hostile, LIMITS);
+    const ordinary = await plugin.call('echo', 'abc');
+    await expect(plugin.call('spin', '', { fuel: 1234 })).rejects.toMatchObject({
+      kind: 'OutOfFuel',
+      fuelConsumed: 1234,
+    });
+    // a budget that suffices changes nothing about the count; one that runs out at the end fails
+    expect((await plugin.call('echo', 'abc', { fuel: ordinary.fuelConsumed + 1 })).fuelConsumed).toBe(
+      ordinary.fuelConsumed,
+    );
+    await expect(plugin.call('echo', 'abc', { fuel: ordinary.fuelConsumed })).rejects.toMatchObject({
+      kind: 'OutOfFuel',
+    });
+    await expect(plugin.call('spin', '')).rejects.toMatchObject({
+      kind: 'OutOfFuel',
+      fuelConsumed: LIMITS.fuel,
+    });
+    expect((await plugin.call('echo', 'abc')).fuelConsumed).toBe(ordinary.fuelConsumed);
+    await expect(plugin.call('echo', 'abc', { fuel: 1.5 })).rejects.toThrow(
+      new TypeError('call: fuel must be an integer between 0 and 9007199254740991, received 1.5'),
+    );
   });
 
   it('a closed plugin refuses calls', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildPlugin, type LoadedPlugin, PluginCallError } from '../../src/engine/index.js';
+import { buildPlugin, type LoadedPlugin, PluginCallError, rawOutputOf } from '../../src/engine/index.js';
 import { type DispatchErrorEvent, type DispatchOutcome, dispatchWireCall } from '../../src/host/dispatch.js';
 import { type ExportBehaviour, output, pluginModule, spin, trap } from '../../src/wat/plugin-module.js';
 import { decodeWireValue } from '../../src/wire/decode.js';
@@ -15,6 +15,7 @@ import { defineWireFunction } from '../../src/wire/functions/wire-function.js';
 import { type JsonNode, parseJsonValue } from '../../src/wire/json.js';
 import { f32, str, struct } from '../../src/wire/schema.js';
 import { expectInput } from '../support/input-check-guest.js';
+import { takePanics } from '../support/no-internal-panics.js';
 import { valueForm } from '../support/value-form.js';
 import { envelopeTextArbitrary, wireArbitrary } from '../support/wire-arbitrary.js';
 
@@ -63,8 +64,8 @@ describe('dispatchWireCall: reference cases', () => {
       error: 'negotiated version missing',
       errorKind: 'MissingNegotiatedVersion',
       fuelConsumed: 0,
-      durationMs: 0,
     });
+    expect(outcome).toMatchObject({ durationMs: 0, logs: [] });
   });
 
   it('D-03 a response at another version', async () => {
@@ -163,6 +164,9 @@ describe('dispatchWireCall: derived cases', () => {
       error: `response envelope deserialization failed: ${serde}`,
       errorKind: 'DeserializeResponseEnvelope',
     });
+    // what the guest wrote, for the author (non-enumerable: not part of the outcome's equality)
+    expect((outcome as { output?: unknown }).output).toEqual(rawOutputOf(new TextEncoder().encode(text)));
+    expect(Object.keys(outcome)).not.toContain('output');
   });
 
   it('X-21 an unknown response field fails the typed decode (from_value: no position)', async () => {
@@ -175,6 +179,7 @@ describe('dispatchWireCall: derived cases', () => {
       error:
         'response decode failed: unknown field `extra`, expected one of `url`, `method`, `headers`, `body_base64`',
       errorKind: 'ResponseDecode',
+      output: { length: 77, head: SIGN_NULLS.replace('}', ',"extra":0}').replaceAll('"', '\\"') },
     });
   });
 
@@ -325,7 +330,63 @@ describe('dispatchWireCall: envelope and hostile guests', () => {
     expect(outcome).toMatchObject({
       stage: 'plugin_call',
       error: 'plugin call failed: incomplete utf-8 byte sequence from index 2',
+      output: { length: 4, head: '{\\"\\xe2\\x82', truncated: false },
     });
+  });
+
+  it('options.fuel is the budget of this call alone; a plugin_call failure has no output to show', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS));
+    const ok = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    const starved = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest(), {
+      fuel: ok.fuelConsumed,
+    });
+    expect(starved).toMatchObject({
+      kind: 'fallback',
+      stage: 'plugin_call',
+      error: 'plugin call failed: plugin ran out of fuel',
+      fuelConsumed: ok.fuelConsumed,
+    });
+    expect(starved).not.toHaveProperty('output');
+    expect(await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest())).toEqual(ok);
+  });
+
+  it('a whole outcome, fuel included, snapshots the same on every run', async () => {
+    const plugin = await dispatchPlugin('sign', output('not json'));
+    const outcomes = [
+      await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest()),
+      await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest()),
+    ];
+    expect(outcomes[0]).toEqual(outcomes[1]);
+    expect(outcomes[0]).toMatchInlineSnapshot(`
+      {
+        "error": "response envelope deserialization failed: expected ident at line 1 column 2",
+        "errorKind": "DeserializeResponseEnvelope",
+        "fuelConsumed": 200,
+        "kind": "fallback",
+        "policy": "FailRequest",
+        "stage": "deserialize_response",
+      }
+    `);
+  });
+
+  it('timing and logs are readable but left out of equality and snapshots', async () => {
+    const plugin = await dispatchPlugin('sign', output(SIGN_NULLS));
+    const outcome = await dispatchWireCall(plugin, negotiated('sign'), SignFn, SignFn.dryRunRequest());
+    expect(outcome.durationMs).toBeGreaterThan(0);
+    expect(outcome.logs).toEqual([]);
+    expect(Object.keys(outcome)).toEqual(['kind', 'response', 'fuelConsumed']);
+    expect({ ...outcome, fuelConsumed: 0 }).toMatchInlineSnapshot(`
+      {
+        "fuelConsumed": 0,
+        "kind": "ok",
+        "response": {
+          "body_base64": null,
+          "headers": null,
+          "method": null,
+          "url": null,
+        },
+      }
+    `);
   });
 
   it('a missing export is a plugin_call failure', async () => {
@@ -351,7 +412,7 @@ describe('dispatchWireCall: envelope and hostile guests', () => {
     );
   });
 
-  it('anything unexpected is caught as a panic, and an observer that throws changes nothing', async () => {
+  it('anything unexpected is caught as a panic that keeps the original error; an observer that throws changes nothing', async () => {
     const broken: LoadedPlugin = {
       functionExists: () => true,
       exports: () => ['sign'],
@@ -371,6 +432,14 @@ describe('dispatchWireCall: envelope and hostile guests', () => {
       error: 'dispatch panicked',
       errorKind: 'Panic',
     });
+    // the Rust-faithful outcome, with what really happened kept beside it
+    expect(outcome).toMatchObject({
+      cause: new TypeError('engine bug'),
+      observerError: new Error('observer bug'),
+    });
+    expect(Object.keys(outcome)).not.toContain('cause');
+    // and published, so this suite fails any test that panics without meaning to
+    expect(takePanics()).toEqual([{ function: 'sign', error: new TypeError('engine bug') }]);
   });
 });
 
@@ -387,6 +456,7 @@ describe('dispatchWireCall: the one-pass envelope and response paths change no o
           output: new Uint8Array(),
           fuelConsumed: 7,
           durationMs: 0.5,
+          logs: [],
           text: () => output,
         });
       },

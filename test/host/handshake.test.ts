@@ -4,6 +4,7 @@ import { executeHandshake, HandshakeExecutionError } from '../../src/host/handsh
 import { buildOffer } from '../../src/host/offer.js';
 import { type AcceptParts, acceptJson } from '../../src/wat/json-builders.js';
 import {
+  body,
   type ExportBehaviour,
   fail,
   output,
@@ -15,6 +16,7 @@ import {
 import { HandshakeValidationError } from '../../src/wire/errors.js';
 import type { HandshakeOffer } from '../../src/wire/handshake.js';
 import { fixturePlugin } from '../support/fixture-plugins.js';
+import { loggingGuestModule, logWat, setOutputWat } from '../support/guest-modules.js';
 import { expectInput } from '../support/input-check-guest.js';
 
 /** the first use compiles the AssemblyScript fixtures (cached afterwards) */
@@ -155,6 +157,30 @@ describe('executeHandshake: derived cases', () => {
     expect(error.message).toBe(
       'handshake accept decode failed: duplicate field `handshake_schema_version` at line 1 column 56',
     );
+    // what the guest wrote, its first bytes escaped (non-enumerable: not part of the error's identity)
+    expect(error.output).toEqual({
+      length: text.length,
+      head: text.slice(0, 120).replaceAll('"', '\\"'),
+      truncated: true,
+    });
+    expect(Object.keys(error)).not.toContain('output');
+  });
+
+  it('a failure after the call returned keeps the call’s log lines; the execution record hides its timing', async () => {
+    const wasm = loggingGuestModule({
+      identity: false,
+      selfCheck: false,
+      handshake: body(
+        ['    (local $o i64)', logWat('warn', 'choosing nothing'), setOutputWat('{}')].join('\n'),
+      ),
+    });
+    const error = await handshakeError(wasm);
+    expect(error.kind).toBe('DecodeAccept');
+    expect(error.logs).toEqual([{ level: 'warn', message: 'choosing nothing' }]);
+    expect(error.output).toEqual({ length: 2, head: '{}', truncated: false });
+    const execution = await executeHandshake(handshakeModule({}), buildOffer());
+    expect(execution.durationMs).toBeGreaterThan(0);
+    expect(Object.keys(execution)).toEqual(['accept', 'fuelConsumed']);
   });
 
   it('X-06 duplicates inside the maps are not an error: the last value wins', async () => {

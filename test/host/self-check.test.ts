@@ -115,6 +115,13 @@ describe('executeSelfCheck: derived cases', () => {
       'unknown field `extra`, expected one of `status`, `failures`, `completed_at` at line 1 column 58',
     );
     expect(error.message).toBe(`self-check response decode failed: ${error.reason}`);
+    expect(error.output).toEqual({
+      length: text.length,
+      head: text.replaceAll('"', '\\"'),
+      truncated: false,
+    });
+    const execution = await executeSelfCheck(selfCheckModule(selfCheckJson()), AT_1_800_000_000);
+    expect(Object.keys(execution)).toEqual(['response', 'fuelConsumed']);
   });
 
   it('X-13 a guest that loops forever is a Call failure: no timeout classification here', async () => {

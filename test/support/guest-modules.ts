@@ -3,6 +3,8 @@
  * handshake export answering a fixed accept, a self-check export answering success, and the
  * given wire-function handlers. Every part can be replaced by another export behaviour.
  */
+
+import { compileWat } from '../../src/wat/compile.js';
 import {
   type AcceptParts,
   acceptJson,
@@ -11,7 +13,9 @@ import {
   type IdentityParts,
   output,
   pluginModule,
+  pluginModuleWat,
   selfCheckJson,
+  withIdentity,
 } from '../../src/wat/index.js';
 
 export interface GuestSpec {
@@ -80,4 +84,41 @@ export function trapsOnceThenAnswers(text: string): ExportBehaviour {
       setOutputWat(text),
     ].join('\n'),
   );
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * WAT instructions that log `text` (ASCII) through Extism's `log_<level>`. Needs `(local $o i64)`
+ * and a module built by `loggingGuestModule`, which imports the log functions.
+ */
+export function logWat(level: (typeof LOG_LEVELS)[number], text: string): string {
+  const bytes = [...new TextEncoder().encode(text)];
+  return [
+    `    (local.set $o (call $alloc (i64.const ${bytes.length})))`,
+    ...bytes.map((b, i) => `    (call $store_u8 (i64.add (local.get $o) (i64.const ${i})) (i32.const ${b}))`),
+    `    (call $log_${level} (local.get $o))`,
+  ].join('\n');
+}
+
+/** `guestModule`, with Extism's five `log_*` kernel functions imported for `logWat` bodies. */
+export function loggingGuestModule(spec: GuestSpec = {}): Uint8Array {
+  const exports: Record<string, ExportBehaviour> = {};
+  const handshake = spec.handshake ?? {};
+  if (handshake !== false) {
+    exports.cc_lb_handshake = isBehaviour(handshake) ? handshake : output(acceptJson(handshake));
+  }
+  const selfCheck = spec.selfCheck ?? output(selfCheckJson());
+  if (selfCheck !== false) exports.cc_lb_self_check = selfCheck;
+  Object.assign(exports, spec.handlers ?? {});
+  const text = pluginModuleWat({
+    exports,
+    ...(spec.memory === undefined ? {} : { memory: spec.memory }),
+  }).replace(
+    '(module\n',
+    `(module\n${LOG_LEVELS.map((l) => `  (import "extism:host/env" "log_${l}" (func $log_${l} (param i64)))\n`).join('')}`,
+  );
+  const compiled = compileWat(text, 'loggingGuestModule.wat');
+  if (spec.identity === false) return compiled;
+  return withIdentity(compiled, spec.identity ?? {});
 }

@@ -32,6 +32,15 @@ describe('matcher types', () => {
       .ok({ url: expect.any(String), method: 'POST', headers: [], body_base64: '' });
     expect(wasm).toDispatch(ShapeFn).fallback('FailRequest', { stage: 'plugin_call' });
     expect(wasm).toDispatch(ShapeFn).fallback(undefined, { stage: 'response_decode' });
+    expect(wasm).toDispatch(ShapeFn, undefined, { fuel: 300_000 }).fallback('FailRequest');
+    expect(session).toDispatch(SignFn, SignFn.dryRunRequest(), {});
+  });
+
+  test('toDispatch options are typed', () => {
+    // @ts-expect-error fuel is a number
+    expect(wasm).toDispatch(ShapeFn, undefined, { fuel: '300000' });
+    // @ts-expect-error an option that does not exist
+    expect(wasm).toDispatch(ShapeFn, undefined, { fule: 1 });
   });
 
   test('wrong requests, responses, policies, stages and kinds do not compile', () => {

@@ -6,7 +6,7 @@ import { dispatch } from '../../conformance/index.js';
 import { allWireFunctions, wireFunction } from '../../wire/index.js';
 import { type CliCommand, UsageError } from '../args.js';
 import { readPluginUnderTest, readRequestFile } from '../input.js';
-import { errorJson, type Printer } from '../output.js';
+import { errorJson, guestJson, type Printer } from '../output.js';
 
 export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number> {
   const name = cmd.functionName ?? '';
@@ -21,6 +21,7 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
     cmd.requestFile === undefined ? fn.dryRunRequest() : await readRequestFile(cmd.requestFile, fn);
   let outcome: Awaited<ReturnType<typeof dispatch.run>>;
   try {
+    // `--fuel` is already the plugin's budget (handshake and call alike)
     outcome = await dispatch.run(p, fn, request as never);
   } catch (error) {
     if (cmd.json)
@@ -30,18 +31,33 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
         function: fn.name,
         passed: false,
         error: errorJson(error),
+        ...guestJson(error),
       });
     else {
       out.layer(false, `dispatch:${fn.name}`, (error as Error).message);
+      out.guestDiagnostics(error, cmd.verbose);
       out.verdict(false, `dispatch ${fn.name}`);
     }
     return 1;
   }
   const passed = outcome.kind === 'ok';
+  const budget = p.limits.fuel;
   if (cmd.json) {
-    out.json({ command: 'dispatch', file: cmd.file, function: fn.name, passed, outcome });
+    // the guest's log (and undecodable output) are not enumerable on the outcome: named here
+    out.json({
+      command: 'dispatch',
+      file: cmd.file,
+      function: fn.name,
+      passed,
+      outcome: {
+        ...outcome,
+        logs: outcome.logs,
+        ...(outcome.kind === 'fallback' && outcome.output !== undefined ? { output: outcome.output } : {}),
+      },
+    });
   } else if (outcome.kind === 'ok') {
-    out.layer(true, `dispatch:${fn.name}`, 'ok', { used: outcome.fuelConsumed, budget: p.limits.fuel });
+    out.layer(true, `dispatch:${fn.name}`, 'ok', { used: outcome.fuelConsumed, budget });
+    if (cmd.verbose) out.guestDiagnostics(outcome, true);
     out.line(JSON.stringify(outcome.response, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
     out.verdict(true, `dispatch ${fn.name}`);
   } else {
@@ -49,8 +65,9 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
       false,
       `dispatch:${fn.name}`,
       `fell back with policy ${outcome.policy} at stage ${outcome.stage}: ${outcome.error}`,
-      { used: outcome.fuelConsumed, budget: p.limits.fuel },
+      { used: outcome.fuelConsumed, budget },
     );
+    out.guestDiagnostics(outcome, cmd.verbose);
     out.verdict(false, `dispatch ${fn.name}`);
   }
   return passed ? 0 : 1;

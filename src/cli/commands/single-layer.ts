@@ -5,15 +5,22 @@
 import { handshake, IdentityError, identity, selfCheck } from '../../conformance/index.js';
 import type { CliCommand } from '../args.js';
 import { readPluginUnderTest } from '../input.js';
-import { errorJson, type Printer } from '../output.js';
+import { errorJson, guestJson, type Printer } from '../output.js';
 import { withHint } from './verify.js';
 
 function failure(cmd: CliCommand, out: Printer, layer: string, error: unknown): number {
   if (cmd.json) {
-    out.json({ command: cmd.command, file: cmd.file, passed: false, error: errorJson(error) });
+    out.json({
+      command: cmd.command,
+      file: cmd.file,
+      passed: false,
+      error: errorJson(error),
+      ...guestJson(error),
+    });
   } else {
     const kind = (error as { kind?: unknown }).kind;
     out.layer(false, layer, `${typeof kind === 'string' ? `${kind}: ` : ''}${withHint(error)}`);
+    out.guestDiagnostics(error, cmd.verbose);
     out.verdict(false, layer);
   }
   return 1;

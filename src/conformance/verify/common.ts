@@ -126,17 +126,20 @@ export async function dispatchOk<F extends AnyWireFunction>(
 ): Promise<{ response: ResponseOf<F>; fuelConsumed: number }> {
   const outcome: DispatchOutcome<ResponseOf<F>> = await session.dispatch(fn, request);
   if (outcome.kind === 'ok') return { response: outcome.response, fuelConsumed: outcome.fuelConsumed };
-  throw new VerifyError({
-    kind: 'Dispatch',
-    cause: new DispatchError({
-      kind: 'Fallback',
-      function: fn.name,
-      policy: outcome.policy,
-      stage: outcome.stage,
-      reason: outcome.error,
-      errorKind: outcome.errorKind,
-    }),
+  const fallback = new DispatchError({
+    kind: 'Fallback',
+    function: fn.name,
+    policy: outcome.policy,
+    stage: outcome.stage,
+    reason: outcome.error,
+    errorKind: outcome.errorKind,
   });
+  // what the guest logged (and wrote, if it did not decode), for `guestDiagnostics` (non-enumerable)
+  Object.defineProperties(fallback, {
+    logs: { value: outcome.logs },
+    ...(outcome.output === undefined ? {} : { output: { value: outcome.output } }),
+  });
+  throw new VerifyError({ kind: 'Dispatch', cause: fallback });
 }
 
 export function invalidResponse(fn: AnyWireFunction, reason: string): VerifyError {

@@ -1,5 +1,5 @@
 /**
- * Vitest layer: `await expect(plugin).toDispatch(Fn, request?)` and its chain — `.ok(expected?)`
+ * Vitest layer: `await expect(plugin).toDispatch(Fn, request?, { fuel? })` and its chain — `.ok(expected?)`
  * (the dispatch returned `Ok`, and the response equals `expected` like `toEqual`) and
  * `.fallback(policy?, { stage? })`; awaiting the head alone is `.ok()`. `.not` negates the final
  * check. The receiver may also be a `PluginSession`, whose instance keeps its state between calls.
@@ -14,7 +14,12 @@
  * rejects whatever the chain expected, `.not` included: no verdict about the dispatch exists.
  */
 import type { MatcherState } from 'vitest';
-import { dispatch, RunError } from '../../conformance/index.js';
+import {
+  type DispatchCallOptions,
+  dispatch,
+  guestDiagnosticLines,
+  RunError,
+} from '../../conformance/index.js';
 import type { DispatchOutcome, DispatchStage } from '../../host/index.js';
 import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
 import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
@@ -49,6 +54,7 @@ export function toDispatch(
   received: unknown,
   fn: unknown,
   request?: unknown,
+  options?: DispatchCallOptions,
 ): Promise<Verdict> {
   const head = matcherCall(this, 'toDispatch', isWireFunction(fn) ? exportNameOf(fn) : 'fn');
   return handOver((report): DispatchChain<unknown> => {
@@ -74,8 +80,9 @@ export function toDispatch(
         terminal.validate(hint);
         const receiver = receiverOf(this, hint, received);
         if (!isWireFunction(fn)) throw notAWireFunction(this, hint, fn);
-        const outcome = await dispatchOn(receiver, fn, request, hint);
-        const budget = receiver.kind === 'source' ? fuelBudgetOf(receiver.source) : undefined;
+        const outcome = await dispatchOn(receiver, fn, request, options, hint);
+        const budget =
+          options?.fuel ?? (receiver.kind === 'source' ? fuelBudgetOf(receiver.source) : undefined);
         report(terminal.check(outcome, hint, fuelText(outcome.fuelConsumed, budget)));
       })().catch((error: unknown) => {
         throw atCallSite(error, callSite);
@@ -208,13 +215,17 @@ function fallbackTerminal(
   };
 }
 
-/** Everything the outcome knows about why the dispatch fell back. */
+/**
+ * Everything the outcome knows about why the dispatch fell back: the stage and error, the fuel,
+ * what the guest wrote when it did not decode, and the last lines it logged.
+ */
 function fallbackLines(outcome: Extract<Outcome, { kind: 'fallback' }>, fuel: string): string {
   return [
     `Policy: ${outcome.policy}`,
     `Stage:  ${outcome.stage}`,
     `Error:  ${outcome.errorKind}: ${outcome.error}`,
     `${fuel.charAt(0).toUpperCase()}${fuel.slice(1)}`,
+    ...guestDiagnosticLines(outcome),
   ].join('\n');
 }
 
@@ -222,10 +233,11 @@ async function dispatchOn(
   receiver: Receiver,
   fn: AnyWireFunction,
   request: unknown,
+  options: DispatchCallOptions | undefined,
   hint: string,
 ): Promise<Outcome> {
   // An absent request means the function's dry-run request, which both callees supply themselves.
-  const args = (request === undefined ? [fn] : [fn, request]) as [AnyWireFunction];
+  const args = [fn, request as never, options] as const;
   if (receiver.kind === 'session') return receiver.session.dispatch(...args);
   try {
     return await dispatch.run(receiver.source, ...args);

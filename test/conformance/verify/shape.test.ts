@@ -1,10 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HandshakeError, VerifyError } from '../../../src/conformance/errors.js';
-import { verify, verifyShapePlugin } from '../../../src/conformance/index.js';
+import { guestDiagnosticLines, verify, verifyShapePlugin } from '../../../src/conformance/index.js';
 import { walkWasm } from '../../../src/host/index.js';
-import { fail } from '../../../src/wat/index.js';
+import { body, fail } from '../../../src/wat/index.js';
 import { fixturePlugin } from '../../support/fixture-plugins.js';
-import { acceptFor, guestModule } from '../../support/guest-modules.js';
+import {
+  acceptFor,
+  guestModule,
+  loggingGuestModule,
+  logWat,
+  setOutputWat,
+} from '../../support/guest-modules.js';
 
 // Compiling a fixture from its AssemblyScript source can take seconds on a cold cache.
 beforeAll(async () => {
@@ -68,5 +74,23 @@ describe('verifyShapePlugin', () => {
       reason: 'plugin call failed: cannot shape',
       errorKind: 'PluginCall',
     });
+  });
+
+  it('a shape answer that does not decode → the Fallback keeps what the guest wrote and logged', async () => {
+    const wasm = loggingGuestModule({
+      handshake: acceptFor('shape'),
+      handlers: {
+        shape: body(
+          ['    (local $o i64)', logWat('warn', 'no url configured'), setOutputWat('{"_v":1}')].join('\n'),
+        ),
+      },
+    });
+    const error = await verifyShapePlugin(wasm).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerifyError);
+    expect(guestDiagnosticLines(error)).toEqual([
+      'Guest output: the guest wrote 8 bytes: "{\\"_v\\":1}"',
+      'Guest log (1 line):',
+      '  [warn] no url configured',
+    ]);
   });
 });

@@ -1,8 +1,9 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
 import { fixtures, PluginSession, plugin } from '../../../src/conformance/index.js';
-import { output } from '../../../src/wat/index.js';
+import { body, output } from '../../../src/wat/index.js';
 import { FilterFn, ShapeFn } from '../../../src/wire/index.js';
+import { acceptFor, loggingGuestModule, logWat, setOutputWat } from '../../support/guest-modules.js';
 import { uncoloured } from '../../support/uncoloured.js';
 import { failingShapePlugin, SHAPE_RESPONSE, shapePlugin } from '../../support/vitest-plugins.js';
 
@@ -72,7 +73,63 @@ describe('toDispatch', () => {
       Policy: FailRequest
       Stage:  response_decode
       Error:  ResponseDecode: response decode failed: missing field \`url\`
-      Fuel used: <n> of 10000000]
+      Fuel used: <n> of 10000000
+      Guest output: the guest wrote 8 bytes: "{\\"_v\\":1}"]
+    `);
+  });
+
+  test('the third argument carries per-call options: { fuel } is the budget of that call alone', async () => {
+    await expect(good)
+      .toDispatch(ShapeFn, undefined, { fuel: 10 })
+      .fallback('FailRequest', { stage: 'plugin_call' });
+    await expect(
+      uncoloured(expect(good).toDispatch(ShapeFn, undefined, { fuel: 10 })),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toDispatch(ShapeFn)
+
+      Expected shape to return Ok, but it fell back
+
+      Policy: FailRequest
+      Stage:  plugin_call
+      Error:  PluginCall: plugin call failed: plugin ran out of fuel
+      Fuel used: <n> of 10]
+    `);
+    const session = await PluginSession.create(good);
+    try {
+      await expect(session).toDispatch(ShapeFn, undefined, { fuel: 10 }).fallback('FailRequest');
+      await expect(session).toDispatch(ShapeFn).ok();
+    } finally {
+      await session.close();
+    }
+  });
+
+  test('a failure shows the last lines the guest logged in the failing call', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => logWat(i === 11 ? 'error' : 'info', `step ${i + 1}`));
+    const chatty = loggingGuestModule({
+      handshake: acceptFor('shape'),
+      handlers: { shape: body(['    (local $o i64)', ...lines, setOutputWat('{"_v":1}')].join('\n')) },
+    });
+    await expect(uncoloured(expect(chatty).toDispatch(ShapeFn))).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toDispatch(ShapeFn)
+
+      Expected shape to return Ok, but it fell back
+
+      Policy: FailRequest
+      Stage:  response_decode
+      Error:  ResponseDecode: response decode failed: missing field \`url\`
+      Fuel used: <n> of 10000000
+      Guest output: the guest wrote 8 bytes: "{\\"_v\\":1}"
+      Guest log (last 10 of 12 lines):
+        [info] step 3
+        [info] step 4
+        [info] step 5
+        [info] step 6
+        [info] step 7
+        [info] step 8
+        [info] step 9
+        [info] step 10
+        [info] step 11
+        [error] step 12]
     `);
   });
 
@@ -165,7 +222,8 @@ describe('toDispatch', () => {
       RunError Handshake: handshake failed: handshake serialization failed: expected ident at line 1 column 2
         caused by HandshakeError Serialization: handshake serialization failed: expected ident at line 1 column 2
         caused by HandshakeExecutionError DecodeAccept: handshake accept decode failed: expected ident at line 1 column 2
-        caused by WireDecodeError: expected ident at line 1 column 2 (at /)]
+        caused by WireDecodeError: expected ident at line 1 column 2 (at /)
+      Guest output: the guest wrote 13 bytes: "not an accept"]
     `);
   });
 

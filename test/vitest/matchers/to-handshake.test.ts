@@ -1,6 +1,8 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
 import { PluginSession, plugin } from '../../../src/conformance/index.js';
+import { body } from '../../../src/wat/index.js';
+import { loggingGuestModule, logWat, setOutputWat } from '../../support/guest-modules.js';
 import { uncoloured } from '../../support/uncoloured.js';
 import {
   capabilityShapePlugin,
@@ -157,6 +159,29 @@ describe('toHandshake', () => {
 
       Received has type:  String
       Received has value: "plugin.wasm"]
+    `);
+  });
+});
+
+describe('toHandshake failure messages', () => {
+  test('show what the guest wrote when its accept does not decode, and what it logged', async () => {
+    const garbled = loggingGuestModule({
+      handshake: body(
+        ['    (local $o i64)', logWat('info', 'offer received'), setOutputWat('{"chosen_versions":')].join(
+          '\n',
+        ),
+      ),
+    });
+    await expect(uncoloured(expect(garbled).toHandshake())).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toHandshake()
+
+      Expected the handshake to succeed
+      Received failure: HandshakeError Serialization: handshake serialization failed: EOF while parsing a value at line 1 column 19
+        caused by HandshakeExecutionError DecodeAccept: handshake accept decode failed: EOF while parsing a value at line 1 column 19
+        caused by WireDecodeError: EOF while parsing a value at line 1 column 19 (at /chosen_versions)
+      Guest output: the guest wrote 19 bytes: "{\\"chosen_versions\\":"
+      Guest log (1 line):
+        [info] offer received]
     `);
   });
 });
