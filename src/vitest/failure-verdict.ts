@@ -5,7 +5,7 @@
  */
 import type { MatcherState } from 'vitest';
 import type { Verdict } from './awaited-verdict.js';
-import { accountOfError } from './error-account.js';
+import { accountOfError } from '../conformance/error-account.js';
 import {
   checkErrorExpectation,
   errorFields,

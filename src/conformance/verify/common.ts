@@ -115,7 +115,8 @@ export class VerifyFlow implements AsyncIterable<VerifyLayer> {
           result: {
             layer: 'kind',
             passed: false,
-            detail: 'the plugin negotiated none of shape, filter, observe, build_signer, sign: nothing to dispatch',
+            detail:
+              'the plugin negotiated none of shape, filter, observe, build_signer, sign: nothing to dispatch',
           },
         };
       }
@@ -221,7 +222,10 @@ export function requireFunction(report: HandshakeReport, fn: AnyWireFunction): v
   if (missing !== undefined) throw missing;
 }
 
-function missingFunction(report: HandshakeReport, required: readonly AnyWireFunction[]): VerifyError | undefined {
+function missingFunction(
+  report: HandshakeReport,
+  required: readonly AnyWireFunction[],
+): VerifyError | undefined {
   for (const fn of required) {
     const chosen = valueAt(report.chosenVersions, fn.name);
     if (chosen === undefined) {
@@ -293,7 +297,13 @@ export async function dispatchCase<F extends AnyWireFunction>(
       cause: new DispatchError({ kind: 'InvalidResponse', function: fn.name, reason }),
     });
     return {
-      result: { layer, passed: false, detail: error.message, fuelConsumed, failure: { error, function: fn.name, logs } },
+      result: {
+        layer,
+        passed: false,
+        detail: error.message,
+        fuelConsumed,
+        failure: { error, function: fn.name, logs },
+      },
       response: outcome.response,
     };
   }
@@ -312,7 +322,10 @@ function guestLogs(session: PluginSession): readonly GuestLogLine[] {
 type Step<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: VerifyError };
 
 /** Runs one step, wrapping its own conformance error in the matching `VerifyError` kind. */
-async function step<T>(kind: 'Identity' | 'Handshake' | 'SelfCheck', run: () => Promise<T>): Promise<Step<T>> {
+async function step<T>(
+  kind: 'Identity' | 'Handshake' | 'SelfCheck',
+  run: () => Promise<T>,
+): Promise<Step<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {

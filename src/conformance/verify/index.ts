@@ -52,7 +52,10 @@ export interface VerifyLayersOptions extends VerifyOptions {
  * Every layer of the verify flow of one or more kinds, yielded as each is decided; failed layers do
  * not stop it. Identity, handshake and self-check run once, the kinds' cases on one session.
  */
-export function verifyLayers(source: Parameters<typeof runFlow>[0], options: VerifyLayersOptions): VerifyFlow {
+export function verifyLayers(
+  source: Parameters<typeof runFlow>[0],
+  options: VerifyLayersOptions,
+): VerifyFlow {
   const { kinds, ...rest } = options;
   return runFlow(source, {
     ...rest,

@@ -14,7 +14,13 @@ export const observabilityFlow: KindFlow = {
   async *cases(session) {
     const empty = observeRequestBuilder().build();
     yield (
-      await dispatchCase(session, 'dispatch:robustness:empty_events', ObserveFn, empty, 'empty event batch accepted')
+      await dispatchCase(
+        session,
+        'dispatch:robustness:empty_events',
+        ObserveFn,
+        empty,
+        'empty event batch accepted',
+      )
     ).result;
 
     const batch = observeRequestBuilder()

@@ -38,7 +38,8 @@ export const signerFlow: KindFlow = {
     const signerState = built.response.signer_state;
 
     const request = { ...SignFn.dryRunRequest(), signer_state: signerState };
-    yield (await dispatchCase(session, 'dispatch:sign:with_signer_state', SignFn, request, detail(SignFn))).result;
+    yield (await dispatchCase(session, 'dispatch:sign:with_signer_state', SignFn, request, detail(SignFn)))
+      .result;
 
     if (hasKey(session.negotiatedFunctions, OnUnauthorizedFn.name)) {
       const unauthorized = { ...OnUnauthorizedFn.dryRunRequest(), signer_state: signerState };

@@ -5,7 +5,7 @@
 import type { MatcherState } from 'vitest';
 import { SelfCheckError, selfCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
+import { accountOfError } from '../../conformance/error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 

@@ -17,7 +17,7 @@ import {
   verify,
 } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
+import { accountOfError } from '../../conformance/error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { targetOf } from '../receiver.js';
 import type { VerifyKind } from '../types.js';
