@@ -95,7 +95,7 @@ export function withCapabilityHint(error: unknown): string {
 
 /** A failed layer as JSON: everything the human line shows, plus the whole cause chain. */
 export function failureJson(failure: LayerFailure, layer: string, fuel: { used?: number; budget: number }) {
-  const { headline, logs } = accountOfFailure(failure);
+  const { headline } = accountOfFailure(failure);
   const dispatch = failure.error.cause as { errorKind?: unknown } | undefined;
   return {
     case: layer,
