@@ -13,6 +13,7 @@ import type {
   HandshakeReport,
   SelfCheckErrorKind,
   SelfCheckErrorVariant,
+  VerifyKind,
 } from '../conformance/index.js';
 import type { DispatchStage, HandshakeExecutionError, SelfCheckExecutionError } from '../host/index.js';
 import type {
@@ -60,8 +61,8 @@ export type SelfCheckFailureExpectation =
 /** A variant's fields plus what every error has, as the failure matchers compare them. */
 export type ErrorFields<V> = V extends unknown ? V & { message: string; cause: unknown } : never;
 
-/** The plugin kinds `toVerifyAs` runs the verify flow of. */
-export type VerifyKind = 'shape' | 'router' | 'observability' | 'signer';
+/** The plugin kinds `toVerifyAs` runs the verify flow of (the conformance layer's one list). */
+export type { VerifyKind };
 
 /** Narrows `.fallback()`. */
 export interface FallbackExpectation {

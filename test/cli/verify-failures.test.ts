@@ -32,7 +32,8 @@ function failedLines(stdout: string): string {
   for (const line of lines) {
     if (line.startsWith('  ✗ ')) inFailure = true;
     else if (!line.startsWith('      ')) inFailure = false;
-    if (inFailure || line.startsWith('FAIL') || line.startsWith('hint:')) out.push(line.replace(/ {2,}/g, '  '));
+    if (inFailure || line.startsWith('FAIL') || line.startsWith('hint:'))
+      out.push(line.replace(/ {2,}/g, '  '));
   }
   return out.join('\n');
 }
@@ -162,7 +163,8 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
       policy: 'UseDefault',
       stage: 'plugin_call',
       errorKind: 'PluginCall',
-      error: 'filter fell back with policy UseDefault at stage plugin_call: plugin call failed: no upstream is healthy',
+      error:
+        'filter fell back with policy UseDefault at stage plugin_call: plugin call failed: no upstream is healthy',
       causes: [
         {
           error: 'VerifyError',

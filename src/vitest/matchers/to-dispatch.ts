@@ -14,11 +14,11 @@
  * rejects whatever the chain expected, `.not` included: no verdict about the dispatch exists.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { dispatch, RunError } from '../../conformance/index.js';
 import type { DispatchOutcome, DispatchStage } from '../../host/index.js';
 import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
 import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
-import { accountOfError } from '../../conformance/error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, type Receiver, receiverOf } from '../receiver.js';
 import type { DispatchChain, FallbackExpectation } from '../types.js';

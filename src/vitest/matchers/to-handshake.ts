@@ -4,9 +4,9 @@
  * session's handshake is repeated on a fresh instance: same plugin, capabilities and offer.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { HandshakeError, type HandshakeReport, handshake } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../../conformance/error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';

@@ -3,9 +3,9 @@
  * identity, in its conformance form `{ name, version, abiEnvelope }`, matches `expected` as a subset.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { IdentityError, identity } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../../conformance/error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { identitySourceOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';

@@ -3,9 +3,9 @@
  * session, the self-check runs on `session.plugin` in an instance of its own, as the host runs it.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { SelfCheckError, selfCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../../conformance/error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 
