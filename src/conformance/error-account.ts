@@ -4,6 +4,7 @@
  * failure shows the variant to match on at each layer. The matchers' messages and the CLI's
  * report both tell errors and failed verify layers through here.
  */
+import { PluginCallError } from '../engine/index.js';
 import type { GuestLogLine, LayerFailure } from './reports.js';
 
 /** The deepest cause chain in this package is four errors long; the cap guards against cycles. */
@@ -22,12 +23,18 @@ export function accountOfError(error: unknown): string {
     .join('\n');
 }
 
-/** The error and each error in its cause chain, outermost first. */
+/**
+ * The error and each error in its cause chain, outermost first. The chain ends at an engine error
+ * for an exhausted budget: beneath it is only the trap the engine stopped the guest with
+ * (`RuntimeError: unreachable`), which reads as if the guest had trapped.
+ */
 export function errorChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < MAX_CAUSES; depth++) {
     chain.push(current);
+    const kind = (current as { kind?: unknown }).kind;
+    if (current instanceof PluginCallError && (kind === 'OutOfFuel' || kind === 'Timeout')) break;
     current = current instanceof Error ? current.cause : undefined;
   }
   return chain;

@@ -231,9 +231,9 @@ async function dispatchOn(
     return await dispatch.run(receiver.source, ...args);
   } catch (error) {
     if (!(error instanceof RunError)) throw error;
-    throw new Error(`${hint}\n\nThe plugin never reached the ${fn.name} call:\n${accountOfError(error)}`, {
-      cause: error,
-    });
+    // Expected: the message tells the whole chain. Attached as `cause`, Vitest would print the
+    // chain a second time, one block per error with its frames inside the engine and the SDK.
+    throw new Error(`${hint}\n\nThe plugin never reached the ${fn.name} call:\n${accountOfError(error)}`);
   }
 }
 
