@@ -4,9 +4,9 @@
  * once, never-awaited assertions failing) can only be observed from outside the run.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -21,10 +21,27 @@ export interface ChildRun {
   readonly output: string;
 }
 
-/** Runs `files` (name → source; `test`, `expect` are globals) in a child Vitest and removes the folder after. */
-export async function runChildVitest(files: Readonly<Record<string, string>>): Promise<ChildRun> {
+export interface ChildOptions {
+  /** where the child process starts; default the folder holding the files (the Vitest root) */
+  readonly cwd?: string;
+  /** other files to write into the folder first (relative path → bytes) */
+  readonly assets?: Readonly<Record<string, Uint8Array>>;
+}
+
+/**
+ * Runs `files` (name → source; `test`, `expect` are globals) in a child Vitest whose root is a
+ * fresh folder holding them, and removes the folder after.
+ */
+export async function runChildVitest(
+  files: Readonly<Record<string, string>>,
+  options: ChildOptions = {},
+): Promise<ChildRun> {
   const dir = await mkdtemp(join(tmpdir(), 'cc-lb-child-vitest-'));
   try {
+    for (const [name, bytes] of Object.entries(options.assets ?? {})) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), bytes);
+    }
     for (const [name, source] of Object.entries(files)) await writeFile(join(dir, name), source);
     // A plain object config: a config file outside the repository cannot resolve 'vitest/config'.
     const config = join(dir, 'vitest.config.mjs');
@@ -38,7 +55,7 @@ export async function runChildVitest(files: Readonly<Record<string, string>>): P
     return await exec(
       process.execPath,
       [repoFile('node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--reporter', 'verbose'],
-      { cwd: dir, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' } },
+      { cwd: options.cwd ?? dir, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1' } },
     ).then(
       ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({
