@@ -55,13 +55,26 @@ export function titleOf(error: unknown): string {
   const { kind, stage, errorKind, reason } = error as Partial<
     Record<'kind' | 'stage' | 'errorKind' | 'reason', unknown>
   >;
-  const title = `${label}${typeof kind === 'string' && kind !== label ? ` ${kind}` : ''}: ${error.message}`;
+  const title = `${label}${typeof kind === 'string' && kind !== label ? ` ${kindLabel(error)}` : ''}: ${error.message}`;
   // A dispatch fallback's message names only the policy (as the Rust Display does); the stage and
   // the internal error, which our DispatchError keeps, are the reason it fell back.
   if (typeof stage === 'string' && typeof reason === 'string') {
     return `${title} (stage ${stage}: ${typeof errorKind === 'string' ? `${errorKind}: ` : ''}${reason})`;
   }
   return title;
+}
+
+/**
+ * The error's `kind`, and for the Rust reference's catch-all `InvalidIdentity` (which a chosen
+ * version the host never offered also becomes) the innermost kind beside it, so the headline says
+ * what happened: `InvalidIdentity (ChosenVersionNotOffered)`.
+ */
+export function kindLabel(error: unknown): string {
+  const kinds = kindsOfErrorChain(error);
+  const [kind] = kinds;
+  const inner = kinds.at(-1);
+  if (kind === undefined) return '';
+  return kind === 'InvalidIdentity' && inner !== undefined && inner !== kind ? `${kind} (${inner})` : kind;
 }
 
 /** The class name; `name` may be a Rust field shadowing it (`FunctionMissing { name }`). */

@@ -2,6 +2,7 @@
  * CLI layer: the single-layer commands `identity`, `handshake` and `self-check`. Each runs one
  * conformance call, prints its report (or the error with its kind), and exits 1 on failure.
  */
+import { kindLabel } from '../../conformance/error-account.js';
 import { hintsFor } from '../../conformance/hints.js';
 import {
   handshake,
@@ -19,8 +20,8 @@ function failure(cmd: CliCommand, out: Printer, p: PluginUnderTest, layer: strin
   if (cmd.json) {
     out.json({ command: cmd.command, file: cmd.file, passed: false, error: errorJson(error), hints });
   } else {
-    const kind = (error as { kind?: unknown }).kind;
-    out.layer(false, layer, `${typeof kind === 'string' ? `${kind}: ` : ''}${withCapabilityHint(error)}`);
+    const kind = kindLabel(error);
+    out.layer(false, layer, `${kind === '' ? '' : `${kind}: `}${withCapabilityHint(error)}`);
     out.hints(hints);
     out.verdict(false, layer);
   }

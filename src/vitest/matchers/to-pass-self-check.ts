@@ -6,6 +6,7 @@ import type { MatcherState } from 'vitest';
 import { accountOfError } from '../../conformance/error-account.js';
 import { SelfCheckError, selfCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
 
@@ -30,7 +31,7 @@ export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the self-check to pass\nReceived failure: ${accountOfError(error)}`,
+          `${call.hint}\n\nExpected the self-check to pass\nReceived failure: ${accountOfError(error)}${hintText(source)}`,
       };
     }
   });

@@ -15,6 +15,7 @@ import {
   verifyLayers,
 } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { targetOf } from '../receiver.js';
 
@@ -40,7 +41,7 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
           pass: false,
           message: () =>
             `${call.hint}\n\nExpected the plugin to verify as ${kind}\n` +
-            `Received failure: ${accountOfError(failure.error)}${guestLog(failure)}`,
+            `Received failure: ${accountOfError(failure.error)}${guestLog(failure)}${hintText(source)}`,
         };
       }
       if (layer.staticChecks !== undefined) staticChecks = layer.staticChecks;
@@ -67,7 +68,7 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
       message: () =>
         pass
           ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(ordered)}`
-          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(ordered)}${why}`,
+          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(ordered)}${why}${hintText(source)}`,
     };
   });
 }

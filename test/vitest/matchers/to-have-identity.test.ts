@@ -42,7 +42,9 @@ describe('toHaveIdentity', () => {
         "name": "demo-shape",
       }
       Received failure: IdentityError Read: missing cc_lb.plugin.v1 custom section
-        caused by IdentityReadError MissingCustomSection: missing cc_lb.plugin.v1 custom section]
+        caused by IdentityReadError MissingCustomSection: missing cc_lb.plugin.v1 custom section
+
+      Hint: the module has no cc_lb.plugin.v1 identity section. Add one after building with \`cc-lb-conformance stamp plugin.wasm --name my-plugin --version 0.1.0\`, or in Rust let the PDK write it: \`#[cc_lb_pdk::plugin(name = "my-plugin", version = "0.1.0")] mod plugin { … }\`]
     `);
   });
 
