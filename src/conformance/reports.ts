@@ -3,7 +3,7 @@
  * Our own objects, so camelCase; wire values inside them (`PluginIdentity`) keep snake_case.
  */
 import type { DispatchStage } from '../host/index.js';
-import type { FallbackPolicy, PluginIdentity } from '../wire/index.js';
+import type { FallbackPolicy, PluginIdentity, WireFunctionName } from '../wire/index.js';
 
 /** The nine static identity checks, in the reference's fixed order. */
 export const STATIC_CHECK_NAMES = [
@@ -32,8 +32,8 @@ export interface IdentityReport {
 }
 
 export interface HandshakeReport {
-  /** the accept's `chosen_versions` */
-  readonly chosenVersions: Record<string, number>;
+  /** the accept's `chosen_versions`, keyed by wire function name (the host refuses any other key) */
+  readonly chosenVersions: Partial<Record<WireFunctionName, number>>;
   readonly envelopeVersion: number;
   readonly identity: { readonly name: string; readonly version: string; readonly abiEnvelope: number };
   /** the accept's `required_capabilities` (sorted, de-duplicated) */
@@ -69,7 +69,7 @@ export interface LayerResult {
 
 /** One line the guest logged through Extism's `log_*` during the failing call. */
 export interface GuestLogLine {
-  readonly level: string;
+  readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
 }
 
@@ -89,7 +89,8 @@ export interface LayerFailure {
 }
 
 export interface ExtraInfo {
-  readonly kind: string;
+  /** the one kind of note the verify flow makes: a chosen function no verified kind requires */
+  readonly kind: 'extra_function';
   readonly message: string;
 }
 

@@ -71,6 +71,7 @@ describe('toHaveIdentity', () => {
     try {
       await expect(session.plugin).toHaveIdentity({ name: 'demo-shape' });
       await expect(
+        // @ts-expect-error a session does not compile either; JavaScript callers get this error
         uncoloured(expect(session).toHaveIdentity({ name: 'demo-shape' })),
       ).rejects.toThrowErrorMatchingInlineSnapshot(`
         [TypeError: expect(received).toHaveIdentity(expected)
