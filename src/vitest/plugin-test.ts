@@ -15,8 +15,7 @@
  * same file however Vitest was started; a failed read names the absolute path it tried.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { test } from 'vitest';
-import { getCurrentSuite } from 'vitest/suite';
+import { TestRunner, test } from 'vitest';
 import { type PluginOptions, PluginSession, plugin } from '../conformance/index.js';
 import { loadWasm } from '../engine/index.js';
 import { type WasmInput, wasmBytes } from '../wire/index.js';
@@ -51,7 +50,7 @@ export function pluginTest(options: PluginTestOptions) {
  * stands in only when the file lies outside the root.
  */
 function vitestRoot(): string {
-  const file = getCurrentSuite()?.file;
+  const file = TestRunner.getCurrentSuite()?.file;
   if (file !== undefined && !file.name.startsWith('..') && !isAbsolute(file.name)) {
     const { filepath, name } = file;
     if (filepath.endsWith(name)) return filepath.slice(0, filepath.length - name.length) || '/';
