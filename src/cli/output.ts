@@ -50,6 +50,11 @@ export class Printer {
     }
   }
 
+  /** A report's warnings (e.g. a call slower than wallMs), one line each. */
+  warnings(warnings: readonly string[] | undefined): void {
+    for (const warning of warnings ?? []) this.line(`  ${this.paint('33', `warning: ${warning}`)}`);
+  }
+
   /** Each hint once, after the report. */
   hints(hints: readonly Hint[]): void {
     for (const hint of hints) this.line(`${this.paint('33', 'hint:')} ${hint.text}`);

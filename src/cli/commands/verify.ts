@@ -97,6 +97,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
             }),
       })),
       extras: flow.extras,
+      ...(flow.warnings.length > 0 ? { warnings: flow.warnings } : {}),
       hints,
     });
   } else {
@@ -108,6 +109,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
       if (result.failure !== undefined) out.failureDetail(result.failure);
     }
     for (const extra of flow.extras) out.line(`  note: ${extra.message}`);
+    out.warnings(flow.warnings);
     out.hints(hints);
     const failed = rows.filter((r) => !r.result.passed).length;
     out.verdict(

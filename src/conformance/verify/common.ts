@@ -17,15 +17,17 @@ import { DispatchError, HandshakeError, IdentityError, SelfCheckError, VerifyErr
 import { handshake } from '../handshake.js';
 import { identity } from '../identity.js';
 import type { PluginSource } from '../plugin-under-test.js';
-import type {
-  ExtraInfo,
-  GuestLogLine,
-  HandshakeReport,
-  IdentityReport,
-  LayerResult,
-  SelfCheckReport,
-  StaticCheck,
-  VerifyReport,
+import {
+  attachWarnings,
+  type ExtraInfo,
+  type GuestLogLine,
+  type HandshakeReport,
+  type IdentityReport,
+  type LayerResult,
+  type SelfCheckReport,
+  type StaticCheck,
+  type VerifyReport,
+  warningsOf,
 } from '../reports.js';
 import { selfCheck } from '../self-check.js';
 import { PluginSession } from '../session.js';
@@ -73,6 +75,11 @@ export class VerifyFlow implements AsyncIterable<VerifyLayer> {
   kinds: readonly VerifyKind[] = [];
   /** chosen functions that no kind of the flow requires, in code-point order */
   extras: readonly ExtraInfo[] = [];
+
+  /** the handshake's and self-check's warnings (e.g. a call slower than `wallMs`), each once */
+  get warnings(): readonly string[] {
+    return [...new Set([...warningsOf(this.handshake), ...warningsOf(this.selfCheck)])];
+  }
   readonly #source: PluginSource;
   readonly #options: FlowOptions;
 
@@ -207,13 +214,14 @@ export async function verifyKind(
     if (kind === undefined) layers[result.layer] = result;
     else dispatch.push(result);
   }
-  return {
+  const report: VerifyReport = {
     identity: layers.identity as LayerResult,
     handshake: layers.handshake as LayerResult,
     selfCheck: layers.self_check as LayerResult,
     dispatch,
     extras: [...run.extras],
   };
+  return attachWarnings(report, run.warnings);
 }
 
 /** Step 2: every required function must be chosen, at a version the host supports. */

@@ -9,7 +9,7 @@ import { HandshakeError, type HandshakeReport, handshake } from '../../conforman
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf, warningText } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
 
 export function toHandshake(this: MatcherState, received: unknown, expected?: unknown): Promise<Verdict> {
@@ -33,7 +33,8 @@ export function toHandshake(this: MatcherState, received: unknown, expected?: un
       return {
         pass: true,
         message: () =>
-          `${call.hint}\n\nExpected the handshake to fail, but it succeeded (${fuel})\n\nReceived: ${printReceived(report)}`,
+          `${call.hint}\n\nExpected the handshake to fail, but it succeeded (${fuel})\n\nReceived: ${printReceived(report)}` +
+          warningText(report.warnings),
       };
     }
     const { iterableEquality, subsetEquality } = this.utils;
@@ -48,7 +49,8 @@ export function toHandshake(this: MatcherState, received: unknown, expected?: un
           ? `${call.hint}\n\nExpected the handshake report not to match, but it did (${fuel})\n\n` +
             `Expected: not ${printExpected(expected)}\nReceived: ${printReceived(report)}`
           : `${call.hint}\n\nThe handshake succeeded (${fuel}), but its report does not match\n\n` +
-            `Expected: ${printExpected(expected)}\nReceived: ${printReceived(actual)}`,
+            `Expected: ${printExpected(expected)}\nReceived: ${printReceived(actual)}` +
+            warningText(report.warnings),
     };
   });
 }

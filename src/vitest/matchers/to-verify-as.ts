@@ -17,7 +17,7 @@ import {
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
-import { targetOf } from '../receiver.js';
+import { targetOf, warningText } from '../receiver.js';
 
 export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toVerifyAs', typeof kind === 'string' ? kind : 'kind');
@@ -34,7 +34,8 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
     // `verify*Plugin` throws it); a failed identity layer without an error only marks the report.
     const layers: LayerResult[] = [];
     let staticChecks: readonly StaticCheck[] = [];
-    for await (const layer of verifyLayers(source, { kinds: [kind as VerifyKind] })) {
+    const flow = verifyLayers(source, { kinds: [kind as VerifyKind] });
+    for await (const layer of flow) {
       const { failure } = layer.result;
       if (failure !== undefined) {
         return {
@@ -67,8 +68,8 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
       pass,
       message: () =>
         pass
-          ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(ordered)}`
-          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(ordered)}${why}${hintText(source)}`,
+          ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(ordered)}${warningText(flow.warnings)}`
+          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(ordered)}${why}${hintText(source)}${warningText(flow.warnings)}`,
     };
   });
 }
