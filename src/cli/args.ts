@@ -3,11 +3,13 @@
  * wrong. Parsing only; nothing here reads files or runs plugins.
  */
 import { parseArgs } from 'node:util';
+import { VERIFY_KINDS, type VerifyKind } from '../conformance/index.js';
 
 export const COMMANDS = ['verify', 'identity', 'handshake', 'self-check', 'dispatch', 'stamp'] as const;
 export type CommandName = (typeof COMMANDS)[number];
-export const VERIFY_KINDS = ['auto', 'shape', 'router', 'observability', 'signer'] as const;
-export type VerifyKindOption = (typeof VERIFY_KINDS)[number];
+/** `--kind`: a verify kind, or `auto` for every kind the negotiated functions call for. */
+export const KIND_OPTIONS = ['auto', ...VERIFY_KINDS] as const;
+export type VerifyKindOption = VerifyKind | 'auto';
 
 export interface CliCommand {
   readonly command: CommandName;
@@ -85,8 +87,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   }
 
   const kind = values.kind ?? 'auto';
-  if (!(VERIFY_KINDS as readonly string[]).includes(kind)) {
-    throw new UsageError(`--kind must be one of ${VERIFY_KINDS.join(', ')}; got '${kind}'`);
+  if (!(KIND_OPTIONS as readonly string[]).includes(kind)) {
+    throw new UsageError(`--kind must be one of ${KIND_OPTIONS.join(', ')}; got '${kind}'`);
   }
   if (values.kind !== undefined && command !== 'verify')
     throw new UsageError(`--kind applies to verify, not ${command}`);

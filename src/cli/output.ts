@@ -1,8 +1,16 @@
 /**
- * CLI layer: where reports go. Human output is one line a layer; `--json` prints report objects.
- * Colour only on a TTY and never when NO_COLOR is set.
+ * CLI layer: where reports go. Human output is one line a layer (a failed layer adds its causes
+ * and the guest's last log lines beneath it); `--json` prints report objects. Colour only on a TTY
+ * and never when NO_COLOR is set.
  */
-import { type GuestDiagnostics, guestDiagnosticLines, guestDiagnostics } from '../conformance/index.js';
+import { accountOfFailure, classOf, errorChain } from '../conformance/error-account.js';
+import type { Hint } from '../conformance/hints.js';
+import {
+  type GuestDiagnostics,
+  guestDiagnosticLines,
+  guestDiagnostics,
+  type LayerFailure,
+} from '../conformance/index.js';
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -47,9 +55,24 @@ export class Printer {
     }
   }
 
+  /** The lines beneath a failed layer: causes the headline does not already say, then the guest's log. */
+  failureDetail(failure: LayerFailure): void {
+    const { causes, logs } = accountOfFailure(failure);
+    for (const cause of causes) this.line(`      ${this.paint('2', 'caused by')} ${cause}`);
+    if (logs.length > 0) {
+      this.line(`      ${this.paint('2', `guest log (last ${logs.length} line(s)):`)}`);
+      for (const log of logs) this.line(`        [${log.level}] ${log.message}`);
+    }
+  }
+
   /** A report's warnings (e.g. a call slower than wallMs), one line each. */
   warnings(warnings: readonly string[] | undefined): void {
     for (const warning of warnings ?? []) this.line(`  ${this.paint('33', `warning: ${warning}`)}`);
+  }
+
+  /** Each hint once, after the report. */
+  hints(hints: readonly Hint[]): void {
+    for (const hint of hints) this.line(`${this.paint('33', 'hint:')} ${hint.text}`);
   }
 
   verdict(passed: boolean, text: string): void {
@@ -79,6 +102,39 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
   return value;
+}
+
+/** The error's message, with the flag that fixes it when the plugin merely needs a capability. */
+export function withCapabilityHint(error: unknown): string {
+  const e = error as { kind?: unknown; name?: unknown; message: string };
+  if (e.kind === 'MissingCapability' && typeof e.name === 'string') {
+    return `${e.message} (offer it with --capability ${e.name})`;
+  }
+  return e.message;
+}
+
+/** A failed layer as JSON: everything the human line shows, plus the whole cause chain. */
+export function failureJson(failure: LayerFailure, layer: string, fuel: { used?: number; budget: number }) {
+  const { headline } = accountOfFailure(failure);
+  const dispatch = failure.error.cause as { errorKind?: unknown } | undefined;
+  return {
+    case: layer,
+    ...(failure.function === undefined ? {} : { function: failure.function }),
+    ...(failure.policy === undefined ? {} : { policy: failure.policy }),
+    ...(failure.stage === undefined ? {} : { stage: failure.stage }),
+    ...(typeof dispatch?.errorKind === 'string' ? { errorKind: dispatch.errorKind } : {}),
+    error: headline,
+    causes: errorChain(failure.error).map((link) => {
+      const kind = (link as { kind?: unknown }).kind;
+      return {
+        error: link instanceof Error ? classOf(link) : typeof link,
+        ...(typeof kind === 'string' ? { kind } : {}),
+        message: link instanceof Error ? link.message : String(link),
+      };
+    }),
+    ...(fuel.used === undefined ? {} : { fuel: { used: fuel.used, budget: fuel.budget } }),
+    logs: failure.logs ?? [],
+  };
 }
 
 /** The error as the JSON report's `error` member: kind, message and the wrapped cause's kind. */

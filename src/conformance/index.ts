@@ -41,8 +41,10 @@ export {
 } from './plugin-under-test.js';
 export {
   type ExtraInfo,
+  type GuestLogLine,
   type HandshakeReport,
   type IdentityReport,
+  type LayerFailure,
   type LayerResult,
   type SelfCheckFailure,
   type SelfCheckReport,
@@ -54,8 +56,15 @@ export {
 export { type SelfCheckOptions, selfCheck } from './self-check.js';
 export { type DispatchCallOptions, type LastCall, PluginSession, type SessionOptions } from './session.js';
 export {
+  kindsFromFunctions,
+  VERIFY_KINDS,
+  type VerifyFlow,
+  type VerifyKind,
+  type VerifyLayer,
+  type VerifyLayersOptions,
   type VerifyOptions,
   verify,
+  verifyLayers,
   verifyObservabilityPlugin,
   verifyRouterPlugin,
   verifyShapePlugin,

@@ -2,7 +2,9 @@
  * Conformance layer: the report objects returned by identity, handshake, self-check and verify.
  * Our own objects, so camelCase; wire values inside them (`PluginIdentity`) keep snake_case.
  */
-import type { PluginIdentity } from '../wire/index.js';
+import type { GuestLogEntry } from '../engine/index.js';
+import type { DispatchStage } from '../host/index.js';
+import type { FallbackPolicy, PluginIdentity, WireFunctionName } from '../wire/index.js';
 
 /** The nine static identity checks, in the reference's fixed order. */
 export const STATIC_CHECK_NAMES = [
@@ -31,8 +33,8 @@ export interface IdentityReport {
 }
 
 export interface HandshakeReport {
-  /** the accept's `chosen_versions` */
-  readonly chosenVersions: Record<string, number>;
+  /** the accept's `chosen_versions`, keyed by wire function name (the host refuses any other key) */
+  readonly chosenVersions: Partial<Record<WireFunctionName, number>>;
   readonly envelopeVersion: number;
   readonly identity: { readonly name: string; readonly version: string; readonly abiEnvelope: number };
   /** the accept's `required_capabilities` (sorted, de-duplicated) */
@@ -66,10 +68,31 @@ export interface LayerResult {
   readonly detail: string | undefined;
   /** fuel burnt by the guest call(s) behind this layer, where a guest call was made */
   readonly fuelConsumed?: number;
+  /** why the layer failed, when it failed with an error (a static check only marks `passed`) */
+  readonly failure?: LayerFailure;
+}
+
+/** One line the guest logged through Extism's `log_*` during the failing call (the engine's entry). */
+export type GuestLogLine = GuestLogEntry;
+
+/**
+ * What an author needs to act on a failed layer: the error (a `VerifyError` whose cause chain goes
+ * down to the engine) and, for a dispatch layer, the facts the Rust outcome hides.
+ */
+export interface LayerFailure {
+  readonly error: Error;
+  /** dispatch layers: the wire function called */
+  readonly function?: string;
+  /** dispatch layers that fell back: the function's policy and the stage that failed */
+  readonly policy?: FallbackPolicy;
+  readonly stage?: DispatchStage;
+  /** the guest's log lines of the failing call, oldest first (empty when it logged nothing) */
+  readonly logs?: readonly GuestLogLine[];
 }
 
 export interface ExtraInfo {
-  readonly kind: string;
+  /** the one kind of note the verify flow makes: a chosen function no verified kind requires */
+  readonly kind: 'extra_function';
   readonly message: string;
 }
 

@@ -15,6 +15,7 @@
  * assertion therefore registers an `onTestFinished` hook on the test that created it; a hook that
  * throws fails that test, and ours throws when the assertion was never awaited.
  */
+import { fileURLToPath } from 'node:url';
 import type { MatcherState } from 'vitest';
 
 /** What a matcher decides: Vitest's `SyncExpectationResult`. `message` is read only on failure. */
@@ -63,10 +64,9 @@ export function watchAwait(state: MatcherState, call: () => string): AwaitWatch 
         neverAwaited.message =
           `${call()} was never awaited. The matchers of cc-lb-plugin-conformance are asynchronous and ` +
           'check nothing until awaited: write `await expect(…)…`.';
-        neverAwaited.stack = neverAwaited.stack?.replace(
-          /^.*$/m,
-          `${neverAwaited.name}: ${neverAwaited.message}`,
-        );
+        neverAwaited.stack = `${neverAwaited.name}: ${neverAwaited.message}\n${callerFrames(
+          neverAwaited.stack ?? '',
+        ).join('\n')}`;
         throw neverAwaited;
       });
     } catch {
@@ -130,11 +130,23 @@ export function awaitable(start: () => Promise<void>): AssertionHandle {
 
 /**
  * The failure is thrown from a promise callback, so its own stack names only this module; the
- * stack of the matcher call is the one that shows the test line, so it replaces the frames.
+ * stack of the matcher call is the one that shows the test line, so it replaces the frames. Frames
+ * inside this package are dropped: they say nothing about the test, and in an installed package
+ * Vitest would print each of them (and its source, had it been shipped) under the message.
  */
 export function atCallSite(error: unknown, callSite: Error): unknown {
   if (!(error instanceof Error) || callSite.stack === undefined) return error;
-  const frames = callSite.stack.split('\n').slice(1);
-  error.stack = `${error.name}: ${error.message}\n${frames.join('\n')}`;
+  error.stack = `${error.name}: ${error.message}\n${callerFrames(callSite.stack).join('\n')}`;
   return error;
+}
+
+/** This package's own code: `src/` here, `dist/` once built (this module sits one folder below). */
+const PACKAGE_CODE = [fileURLToPath(new URL('..', import.meta.url)), new URL('..', import.meta.url).href];
+
+/** The stack's frames outside this package's own code. */
+export function callerFrames(stack: string): string[] {
+  return stack
+    .split('\n')
+    .slice(1)
+    .filter((frame) => !PACKAGE_CODE.some((dir) => frame.includes(dir)));
 }

@@ -5,7 +5,7 @@
  * error's fields, compared like `toMatchObject` so asymmetric matchers work.
  */
 import type { MatcherState } from 'vitest';
-import { kindsOfErrorChain } from './error-account.js';
+import { kindsOfErrorChain } from '../conformance/error-account.js';
 
 /** A kind string, or a subset of {@link errorFields}. */
 export type ErrorExpectation = string | object;

@@ -4,8 +4,8 @@
  * a partial object; a success fails the assertion with the fuel it used.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../conformance/error-account.js';
 import type { Verdict } from './awaited-verdict.js';
-import { accountOfError } from './error-account.js';
 import {
   checkErrorExpectation,
   errorFields,

@@ -9,19 +9,26 @@
  *
  * Vitest requires file-scoped fixtures to be defined at the top level of a test file, so call
  * `pluginTest` there (`const test = pluginTest({ wasm: … })`), not inside a `describe`.
+ *
+ * A relative path is resolved against the Vitest root (the project's `root`, where its config
+ * is), not the process's working directory, so `pluginTest({ wasm: 'dist/x.wasm' })` reads the
+ * same file however Vitest was started; a failed read names the absolute path it tried.
  */
-import { test } from 'vitest';
+import { isAbsolute, resolve } from 'node:path';
+import { TestRunner, test } from 'vitest';
 import { type PluginOptions, PluginSession, plugin } from '../conformance/index.js';
 import { loadWasm } from '../engine/index.js';
 import { type WasmInput, wasmBytes } from '../wire/index.js';
 
 export interface PluginTestOptions extends PluginOptions {
-  /** the module: bytes, or a file path or URL to read them from */
+  /** the module: bytes, a file URL, or a path (a relative one is resolved against the Vitest root) */
   readonly wasm: WasmInput | string | URL;
 }
 
 export function pluginTest(options: PluginTestOptions) {
-  const { wasm: input, ...pluginOptions } = options;
+  const { wasm: given, ...pluginOptions } = options;
+  const input =
+    typeof given === 'string' && !given.startsWith('file:') ? resolve(vitestRoot(), given) : given;
   return test
     .extend(
       'wasm',
@@ -35,4 +42,18 @@ export function pluginTest(options: PluginTestOptions) {
       onCleanup(() => session.close());
       return session;
     });
+}
+
+/**
+ * The root of the Vitest project running this file. The runner names a file task by its path
+ * relative to that root, so the root is the file's path without that name; the working directory
+ * stands in only when the file lies outside the root.
+ */
+function vitestRoot(): string {
+  const file = TestRunner.getCurrentSuite()?.file;
+  if (file !== undefined && !file.name.startsWith('..') && !isAbsolute(file.name)) {
+    const { filepath, name } = file;
+    if (filepath.endsWith(name)) return filepath.slice(0, filepath.length - name.length) || '/';
+  }
+  return process.cwd();
 }

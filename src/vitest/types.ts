@@ -12,8 +12,10 @@ import type {
   HandshakeErrorKind,
   HandshakeErrorVariant,
   HandshakeReport,
+  PluginSession,
   SelfCheckErrorKind,
   SelfCheckErrorVariant,
+  VerifyKind,
 } from '../conformance/index.js';
 import type { DispatchStage, HandshakeExecutionError, SelfCheckExecutionError } from '../host/index.js';
 import type {
@@ -61,8 +63,8 @@ export type SelfCheckFailureExpectation =
 /** A variant's fields plus what every error has, as the failure matchers compare them. */
 export type ErrorFields<V> = V extends unknown ? V & { message: string; cause: unknown } : never;
 
-/** The plugin kinds `toVerifyAs` runs the verify flow of. */
-export type VerifyKind = 'shape' | 'router' | 'observability' | 'signer';
+/** The plugin kinds `toVerifyAs` runs the verify flow of (the conformance layer's one list). */
+export type { VerifyKind };
 
 /** Narrows `.fallback()`. */
 export interface FallbackExpectation {
@@ -81,8 +83,22 @@ export interface DispatchChain<R> extends PromiseLike<void> {
   fallback(policy?: FallbackPolicy, options?: FallbackExpectation): Promise<void>;
 }
 
-/** The matchers this package adds to Vitest's `expect`. All of them must be awaited. */
-export interface PluginMatchers {
+/**
+ * What an identity matcher takes after its own arguments: nothing, unless the received value is a
+ * `PluginSession` — the identity is a property of the module, so these matchers read bytes or a
+ * `plugin()` descriptor, and a session makes the call fail to compile with this text in the error.
+ */
+export type IdentityReceiverCheck<T> = [T] extends [PluginSession]
+  ? [
+      identityOfASession: 'toHaveIdentity and toPassStaticChecks take the wasm bytes or plugin(), not a PluginSession',
+    ]
+  : [];
+
+/**
+ * The matchers this package adds to Vitest's `expect`, for a received value of type `T`. All of
+ * them must be awaited.
+ */
+export interface PluginMatchers<T = unknown> {
   /** `handshake.run` succeeds, and its report matches `expected` as a subset. */
   toHandshake(expected?: HandshakeExpectation): Promise<void>;
   /** `handshake.run` throws a `HandshakeError` matching `expected`. */
@@ -91,10 +107,10 @@ export interface PluginMatchers {
   toPassSelfCheck(): Promise<void>;
   /** `selfCheck.run` throws a `SelfCheckError` matching `expected`. */
   toFailSelfCheck(expected: SelfCheckFailureExpectation): Promise<void>;
-  /** `identity.read` succeeds and the identity matches `expected` as a subset. */
-  toHaveIdentity(expected: IdentityExpectation): Promise<void>;
-  /** All nine static identity checks pass. */
-  toPassStaticChecks(): Promise<void>;
+  /** `identity.read` succeeds and the identity matches `expected` as a subset. Not on a session. */
+  toHaveIdentity(expected: IdentityExpectation, ...session: IdentityReceiverCheck<T>): Promise<void>;
+  /** All nine static identity checks pass. Not on a session. */
+  toPassStaticChecks(...session: IdentityReceiverCheck<T>): Promise<void>;
   /** The verify flow of `kind` passes every layer. */
   toVerifyAs(kind: VerifyKind): Promise<void>;
   /**
@@ -110,5 +126,5 @@ export interface PluginMatchers {
 
 declare module 'vitest' {
   // biome-ignore lint/suspicious/noExplicitAny: the declaration merges with Vitest's `Matchers<T = any>`.
-  interface Matchers<T = any> extends PluginMatchers {}
+  interface Matchers<T = any> extends PluginMatchers<T> {}
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
 import { readIdentity } from '../../src/host/index.js';
 import {
   acceptJson,
@@ -17,34 +16,10 @@ import {
   spin,
   withCustomSection,
 } from '../../src/wat/index.js';
+import { runCliCaptured } from '../support/cli-run.js';
 import { acceptFor, loggingGuestModule, logWat, setOutputWat } from '../support/guest-modules.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-        return true;
-      },
-    } as never,
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-        return true;
-      },
-    } as never,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCliCaptured;
 
 const SHAPE_RESPONSE = {
   _v: 1,
@@ -127,19 +102,26 @@ describe('verify', () => {
       selfCheck: { status: 'Success', failures: [] },
     });
     expect(report.layers).toHaveLength(9);
-    expect(report.verify.shape.dispatch).toHaveLength(6);
-    expect(report.errors).toEqual([]);
+    expect(report.layers.map((l: { layer: string }) => l.layer).slice(3, 4)).toEqual([
+      'dispatch:shape:basic',
+    ]);
+    expect(report.layers.every((l: { passed: boolean; failure?: unknown }) => l.passed && !l.failure)).toBe(
+      true,
+    );
+    expect(report.extras).toEqual([]);
+    expect(report.hints).toEqual([]);
   });
 
-  it('fails (exit 1) with the fallback named when a dispatch answers the wrong _v', async () => {
+  it('fails (exit 1) naming each failed case with its policy, stage and error when a dispatch answers the wrong _v', async () => {
     const path = await file('wrong-v.wasm', shapePlugin(output({ ...SHAPE_RESPONSE, _v: 2 })));
     const r = await run(path);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✗ verify:shape');
-    expect(r.stdout).toContain(
-      'dispatch verification failed: shape dispatch fell back with policy FailRequest',
+    expect(r.stdout).toMatch(
+      /\n {2}✗ dispatch:shape:basic +shape fell back with policy FailRequest at stage response_envelope: response envelope version mismatch: expected 1, actual 2 {2}fuel [\d,]+ \/ 10,000,000\n/,
     );
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL 1 of 4 layer(s) failed');
+    // the flow goes on after a failed case: every case has its line
+    expect(r.stdout.match(/✗ dispatch:/g)).toHaveLength(6);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL 6 of 9 layer(s) failed');
   });
 
   it('reports a failing handshake and still shows the identity and self-check layers', async () => {
@@ -171,9 +153,8 @@ describe('verify', () => {
   it('uses the given kind instead of the negotiated one', async () => {
     const r = await run('verify', good, '--kind', 'router');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(
-      'handshake verification failed: declared function missing wasm export: filter',
-    );
+    expect(r.stdout).toMatch(/\n {2}✗ kind:router +declared function missing wasm export: filter\n/);
+    expect(r.stdout).not.toContain('dispatch:');
   });
 
   it('lists the failing static checks even when the identity cannot be read', async () => {

@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PluginSession } from '../../src/conformance/index.js';
 import { pluginTest } from '../../src/vitest/plugin-test.js';
 import { ShapeFn } from '../../src/wire/index.js';
+import { repoFile, runChildVitest } from '../support/child-vitest.js';
 import { shapePlugin } from '../support/vitest-plugins.js';
 
 const bytes = shapePlugin();
@@ -59,4 +60,29 @@ describe('pluginTest from bytes and from a URL', () => {
   fromUrl('a file URL is read', ({ wasm }) => {
     expect(wasm).toEqual(bytes);
   });
+});
+
+describe('pluginTest with a relative path', () => {
+  it('resolves it against the Vitest root, not the working directory, and names the absolute path it tried', async () => {
+    const result = await runChildVitest(
+      {
+        'relative.test.ts': `import { pluginTest } from ${JSON.stringify(repoFile('src/vitest/plugin-test.ts'))};
+const built = pluginTest({ wasm: 'dist/x.wasm' });
+const missing = pluginTest({ wasm: 'dist/missing.wasm' });
+built('reads dist/x.wasm under the root', ({ wasm }) => {
+  expect(wasm.byteLength).toBe(${bytes.byteLength});
+});
+missing('names the path it tried', async ({ wasm }) => {
+  expect(wasm).toBeUndefined();
+});
+`,
+      },
+      { cwd: tmpdir(), assets: { 'dist/x.wasm': bytes } },
+    );
+    expect(result.output).toMatch(/✓ relative\.test\.ts > reads dist\/x\.wasm under the root/);
+    expect(result.output).toMatch(
+      /Error: cannot read wasm module \/\S+\/cc-lb-child-vitest-\w+\/dist\/missing\.wasm: no such file/,
+    );
+    expect(result.output).toMatch(/Tests {2}1 failed \| 1 passed \(2\)/);
+  }, 60_000);
 });

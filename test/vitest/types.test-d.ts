@@ -1,11 +1,28 @@
 import '../../src/vitest/setup.js';
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import type { PluginSession } from '../../src/conformance/index.js';
+import type {
+  GuestLogLine,
+  HandshakeReport,
+  PluginSession,
+  PluginUnderTest,
+  VerifyKind,
+} from '../../src/conformance/index.js';
 import type { DispatchChain } from '../../src/vitest/types.js';
-import { ShapeFn, type ShapeResponse, SignFn, type SignResponse } from '../../src/wire/index.js';
+import {
+  type FilterDecision,
+  FilterFn,
+  type FilterResponse,
+  ShapeFn,
+  type ShapeResponse,
+  SignFn,
+  type SignResponse,
+  type WireFunctionName,
+} from '../../src/wire/index.js';
 
 declare const wasm: Uint8Array;
 declare const session: PluginSession;
+declare const described: PluginUnderTest;
+declare const report: HandshakeReport;
 
 describe('matcher types', () => {
   test('every matcher returns a promise to await', () => {
@@ -62,5 +79,44 @@ describe('matcher types', () => {
     expect(wasm).toFailHandshake('NotAKind');
     // @ts-expect-error toHandshake matches the camelCase report
     expect(wasm).toHandshake({ chosen_versions: { shape: 1 } });
+  });
+
+  test('identity matchers take bytes or plugin(), and a session does not compile', () => {
+    expect(described).toHaveIdentity({ name: 'x' });
+    expect(described).not.toPassStaticChecks();
+    expect(session.plugin).toPassStaticChecks();
+    // @ts-expect-error the identity is read from the module, not a session
+    expect(session).toHaveIdentity({ name: 'x' });
+    // @ts-expect-error the identity is read from the module, not a session
+    expect(session).toPassStaticChecks();
+    // @ts-expect-error likewise negated
+    expect(session).not.toPassStaticChecks();
+  });
+});
+
+describe('closed string sets are literal unions', () => {
+  test('chosenVersions is keyed by wire function names', () => {
+    expectTypeOf(report.chosenVersions).toEqualTypeOf<Partial<Record<WireFunctionName, number>>>();
+    expectTypeOf(report.chosenVersions.filter).toEqualTypeOf<number | undefined>();
+    // @ts-expect-error not a wire function
+    report.chosenVersions.route;
+    // @ts-expect-error a subset of the report keeps the key check
+    expect(wasm).toHandshake({ chosenVersions: { route: 1 } });
+    expect(wasm).toHandshake({ chosenVersions: { filter: 1 } });
+  });
+
+  test('filter decisions offer accept and reject and still take any string (the wire is free-form)', () => {
+    expectTypeOf<FilterResponse['results'][number]['decision']>().toEqualTypeOf<FilterDecision>();
+    expectTypeOf<'accept'>().toExtend<FilterDecision>();
+    expectTypeOf<'reject'>().toExtend<FilterDecision>();
+    expectTypeOf<FilterDecision>().not.toEqualTypeOf<string>();
+    expect(wasm)
+      .toDispatch(FilterFn)
+      .ok({ results: [{ upstream_id: 'u', decision: 'accept', reason: '' }] });
+  });
+
+  test('verify kinds, log levels and report enums', () => {
+    expectTypeOf<VerifyKind>().toEqualTypeOf<'shape' | 'router' | 'observability' | 'signer'>();
+    expectTypeOf<GuestLogLine['level']>().toEqualTypeOf<'trace' | 'debug' | 'info' | 'warn' | 'error'>();
   });
 });

@@ -2,13 +2,21 @@
  * CLI layer: the single-layer commands `identity`, `handshake` and `self-check`. Each runs one
  * conformance call, prints its report (or the error with its kind), and exits 1 on failure.
  */
-import { handshake, IdentityError, identity, selfCheck } from '../../conformance/index.js';
+import { kindLabel } from '../../conformance/error-account.js';
+import { hintsFor } from '../../conformance/hints.js';
+import {
+  handshake,
+  IdentityError,
+  identity,
+  type PluginUnderTest,
+  selfCheck,
+} from '../../conformance/index.js';
 import type { CliCommand } from '../args.js';
 import { readPluginUnderTest } from '../input.js';
-import { errorJson, guestJson, type Printer } from '../output.js';
-import { withHint } from './verify.js';
+import { errorJson, guestJson, type Printer, withCapabilityHint } from '../output.js';
 
-function failure(cmd: CliCommand, out: Printer, layer: string, error: unknown): number {
+function failure(cmd: CliCommand, out: Printer, p: PluginUnderTest, layer: string, error: unknown): number {
+  const hints = hintsFor(p.wasm, { file: cmd.file });
   if (cmd.json) {
     out.json({
       command: cmd.command,
@@ -16,11 +24,13 @@ function failure(cmd: CliCommand, out: Printer, layer: string, error: unknown): 
       passed: false,
       error: errorJson(error),
       ...guestJson(error),
+      hints,
     });
   } else {
-    const kind = (error as { kind?: unknown }).kind;
-    out.layer(false, layer, `${typeof kind === 'string' ? `${kind}: ` : ''}${withHint(error)}`);
+    const kind = kindLabel(error);
+    out.layer(false, layer, `${kind === '' ? '' : `${kind}: `}${withCapabilityHint(error)}`);
     out.guestDiagnostics(error, cmd.verbose);
+    out.hints(hints);
     out.verdict(false, layer);
   }
   return 1;
@@ -32,9 +42,10 @@ export async function runIdentity(cmd: CliCommand, out: Printer): Promise<number
   try {
     report = await identity.read(p);
   } catch (error) {
-    if (!(error instanceof IdentityError)) return failure(cmd, out, 'identity', error);
+    if (!(error instanceof IdentityError)) return failure(cmd, out, p, 'identity', error);
     // The static checks ran before the read failed; they say which rule the module broke, which
     // is what this command is for, so they are shown even though there is no identity to print.
+    const hints = hintsFor(p.wasm, { file: cmd.file });
     if (cmd.json) {
       out.json({
         command: 'identity',
@@ -42,21 +53,25 @@ export async function runIdentity(cmd: CliCommand, out: Printer): Promise<number
         passed: false,
         error: errorJson(error),
         staticChecks: error.staticChecks,
+        hints,
       });
     } else {
       out.layer(false, 'identity', `${error.kind}: ${error.message}`);
       for (const check of error.staticChecks) out.layer(check.pass, check.name, check.detail);
+      out.hints(hints);
       out.verdict(false, 'identity');
     }
     return 1;
   }
   const passed = report.staticChecks.every((c) => c.pass);
+  const hints = passed ? [] : hintsFor(p.wasm, { file: cmd.file });
   if (cmd.json) {
-    out.json({ command: 'identity', file: cmd.file, passed, ...report });
+    out.json({ command: 'identity', file: cmd.file, passed, ...report, hints });
   } else {
     const id = report.identity;
     out.line(`${id.plugin_name} ${id.plugin_version} (abi_envelope ${id.abi_envelope})`);
     for (const check of report.staticChecks) out.layer(check.pass, check.name, check.detail);
+    out.hints(hints);
     out.verdict(passed, passed ? 'all 9 static checks passed' : 'static checks failed');
   }
   return passed ? 0 : 1;
@@ -68,7 +83,7 @@ export async function runHandshake(cmd: CliCommand, out: Printer): Promise<numbe
   try {
     report = await handshake.run(p, { capabilities: cmd.capabilities });
   } catch (error) {
-    return failure(cmd, out, 'handshake', error);
+    return failure(cmd, out, p, 'handshake', error);
   }
   if (cmd.json) {
     out.json({ command: 'handshake', file: cmd.file, passed: true, ...report, ...warningsJson(report) });
@@ -102,7 +117,7 @@ export async function runSelfCheck(cmd: CliCommand, out: Printer): Promise<numbe
   try {
     report = await selfCheck.run(p);
   } catch (error) {
-    return failure(cmd, out, 'self_check', error);
+    return failure(cmd, out, p, 'self_check', error);
   }
   if (cmd.json) {
     out.json({ command: 'self-check', file: cmd.file, passed: true, ...report, ...warningsJson(report) });

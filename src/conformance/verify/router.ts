@@ -3,36 +3,46 @@
  * request with no candidates and with the dry-run candidate; the answer must hold exactly one
  * decision per candidate (decision values and upstream ids are not checked).
  */
-import { dryRunSamples, FilterFn } from '../../wire/index.js';
+import { dryRunSamples, FilterFn, type ResponseOf } from '../../wire/index.js';
 import { filterRequestBuilder } from '../fixtures.js';
 import type { PluginSource } from '../plugin-under-test.js';
 import type { VerifyReport } from '../reports.js';
-import { dispatchOk, invalidResponse, pushDispatchOk, type VerifyOptions, verifyKind } from './common.js';
+import { dispatchCase, type KindFlow, type VerifyOptions, verifyKind } from './common.js';
 
-export function verifyRouterPlugin(source: PluginSource, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return verifyKind(source, options, [FilterFn], async (session, report) => {
-    const empty = await dispatchOk(session, FilterFn, FilterFn.dryRunRequest());
-    checkDecisionCount(0, empty.response.results.length);
-    pushDispatchOk(
-      report,
+export const routerFlow: KindFlow = {
+  kind: 'router',
+  required: [FilterFn],
+  async *cases(session) {
+    const empty = await dispatchCase(
+      session,
       'dispatch:filter:empty_candidates',
+      FilterFn,
+      FilterFn.dryRunRequest(),
       '0 candidates -> 0 decisions',
-      empty.fuelConsumed,
+      decisionCount(0),
     );
+    yield empty.result;
 
     const candidates = [dryRunSamples.CandidateWire()];
-    const request = filterRequestBuilder().candidates(candidates).build();
-    const counted = await dispatchOk(session, FilterFn, request);
-    checkDecisionCount(candidates.length, counted.response.results.length);
-    pushDispatchOk(
-      report,
+    const counted = await dispatchCase(
+      session,
       'dispatch:filter:candidate_count',
+      FilterFn,
+      filterRequestBuilder().candidates(candidates).build(),
       `${candidates.length} candidate(s) -> matching decisions`,
-      counted.fuelConsumed,
+      decisionCount(candidates.length),
     );
-  });
+    yield counted.result;
+  },
+};
+
+export function verifyRouterPlugin(source: PluginSource, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return verifyKind(source, options, routerFlow);
 }
 
-function checkDecisionCount(expected: number, actual: number): void {
-  if (expected !== actual) throw invalidResponse(FilterFn, `expected ${expected} decision(s), got ${actual}`);
+function decisionCount(expected: number) {
+  return (response: ResponseOf<typeof FilterFn>): string | undefined =>
+    response.results.length === expected
+      ? undefined
+      : `expected ${expected} decision(s), got ${response.results.length}`;
 }

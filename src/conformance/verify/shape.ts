@@ -8,7 +8,7 @@ import { ShapeFn } from '../../wire/index.js';
 import { shapeRequestBuilder } from '../fixtures.js';
 import type { PluginSource } from '../plugin-under-test.js';
 import type { VerifyReport } from '../reports.js';
-import { dispatchOk, pushDispatchOk, type VerifyOptions, verifyKind } from './common.js';
+import { dispatchCase, type KindFlow, type VerifyOptions, verifyKind } from './common.js';
 
 const DETAIL = 'shape dispatch returned a decodable response';
 
@@ -22,14 +22,19 @@ const SHAPE_CASES: readonly (readonly [layer: string, bodyBase64: string])[] = [
   ['dispatch:robustness:unicode_preservation', base64('한글🙂')],
 ];
 
-export function verifyShapePlugin(source: PluginSource, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return verifyKind(source, options, [ShapeFn], async (session, report) => {
+export const shapeFlow: KindFlow = {
+  kind: 'shape',
+  required: [ShapeFn],
+  async *cases(session) {
     for (const [layer, bodyBase64] of SHAPE_CASES) {
       const request = shapeRequestBuilder().bodyBase64(bodyBase64).build();
-      const { fuelConsumed } = await dispatchOk(session, ShapeFn, request);
-      pushDispatchOk(report, layer, DETAIL, fuelConsumed);
+      yield (await dispatchCase(session, layer, ShapeFn, request, DETAIL)).result;
     }
-  });
+  },
+};
+
+export function verifyShapePlugin(source: PluginSource, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return verifyKind(source, options, shapeFlow);
 }
 
 function base64(text: string): string {

@@ -17,31 +17,45 @@ import { BuildSignerFn, OnUnauthorizedFn, SignFn } from '../../wire/index.js';
 import { hasKey } from '../../wire/ordered.js';
 import type { PluginSource } from '../plugin-under-test.js';
 import type { VerifyReport } from '../reports.js';
-import { dispatchOk, pushDispatchOk, type VerifyOptions, verifyKind } from './common.js';
+import { dispatchCase, type KindFlow, type VerifyOptions, verifyKind } from './common.js';
 
 const detail = (fn: { readonly name: string }) => `${fn.name} dispatch returned a decodable response`;
 
-export function verifySignerPlugin(source: PluginSource, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return verifyKind(source, options, [BuildSignerFn, SignFn], async (session, report) => {
-    const built = await dispatchOk(session, BuildSignerFn, BuildSignerFn.dryRunRequest());
-    pushDispatchOk(report, 'dispatch:build_signer:dry_run', detail(BuildSignerFn), built.fuelConsumed);
+export const signerFlow: KindFlow = {
+  kind: 'signer',
+  required: [BuildSignerFn, SignFn],
+  async *cases(session) {
+    const built = await dispatchCase(
+      session,
+      'dispatch:build_signer:dry_run',
+      BuildSignerFn,
+      BuildSignerFn.dryRunRequest(),
+      detail(BuildSignerFn),
+    );
+    yield built.result;
+    // `sign` and `on_unauthorized` take the state `build_signer` returns: without it they cannot run.
+    if (built.response === undefined) return;
     const signerState = built.response.signer_state;
 
-    const signed = await dispatchOk(session, SignFn, {
-      ...SignFn.dryRunRequest(),
-      signer_state: signerState,
-    });
-    pushDispatchOk(report, 'dispatch:sign:with_signer_state', detail(SignFn), signed.fuelConsumed);
+    const request = { ...SignFn.dryRunRequest(), signer_state: signerState };
+    yield (await dispatchCase(session, 'dispatch:sign:with_signer_state', SignFn, request, detail(SignFn)))
+      .result;
 
     if (hasKey(session.negotiatedFunctions, OnUnauthorizedFn.name)) {
-      const request = { ...OnUnauthorizedFn.dryRunRequest(), signer_state: signerState };
-      const answered = await dispatchOk(session, OnUnauthorizedFn, request);
-      pushDispatchOk(
-        report,
-        'dispatch:on_unauthorized:dry_run',
-        detail(OnUnauthorizedFn),
-        answered.fuelConsumed,
-      );
+      const unauthorized = { ...OnUnauthorizedFn.dryRunRequest(), signer_state: signerState };
+      yield (
+        await dispatchCase(
+          session,
+          'dispatch:on_unauthorized:dry_run',
+          OnUnauthorizedFn,
+          unauthorized,
+          detail(OnUnauthorizedFn),
+        )
+      ).result;
     }
-  });
+  },
+};
+
+export function verifySignerPlugin(source: PluginSource, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return verifyKind(source, options, signerFlow);
 }

@@ -14,6 +14,7 @@
  * rejects whatever the chain expected, `.not` included: no verdict about the dispatch exists.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import {
   type DispatchCallOptions,
   dispatch,
@@ -23,7 +24,6 @@ import {
 import type { DispatchOutcome, DispatchStage } from '../../host/index.js';
 import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
 import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, type Receiver, receiverOf } from '../receiver.js';
 import type { DispatchChain, FallbackExpectation } from '../types.js';
@@ -243,9 +243,9 @@ async function dispatchOn(
     return await dispatch.run(receiver.source, ...args);
   } catch (error) {
     if (!(error instanceof RunError)) throw error;
-    throw new Error(`${hint}\n\nThe plugin never reached the ${fn.name} call:\n${accountOfError(error)}`, {
-      cause: error,
-    });
+    // Expected: the message tells the whole chain. Attached as `cause`, Vitest would print the
+    // chain a second time, one block per error with its frames inside the engine and the SDK.
+    throw new Error(`${hint}\n\nThe plugin never reached the ${fn.name} call:\n${accountOfError(error)}`);
   }
 }
 

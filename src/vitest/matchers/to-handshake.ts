@@ -4,9 +4,10 @@
  * session's handshake is repeated on a fresh instance: same plugin, capabilities and offer.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { HandshakeError, type HandshakeReport, handshake } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, targetOf, warningText } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
@@ -24,7 +25,7 @@ export function toHandshake(this: MatcherState, received: unknown, expected?: un
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the handshake to succeed\nReceived failure: ${accountOfError(error)}`,
+          `${call.hint}\n\nExpected the handshake to succeed\nReceived failure: ${accountOfError(error)}${hintText(source)}`,
       };
     }
     const fuel = fuelText(report.fuelConsumed, fuelBudgetOf(source));

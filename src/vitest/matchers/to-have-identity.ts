@@ -3,9 +3,10 @@
  * identity, in its conformance form `{ name, version, abiEnvelope }`, matches `expected` as a subset.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { IdentityError, identity } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { identitySourceOf } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
@@ -25,7 +26,7 @@ export function toHaveIdentity(this: MatcherState, received: unknown, expected: 
         pass: false,
         message: () =>
           `${call.hint}\n\nExpected identity: ${printExpected(expected)}\n` +
-          `Received failure: ${accountOfError(error)}`,
+          `Received failure: ${accountOfError(error)}${hintText(source)}`,
       };
     }
     const pass = this.equals(found, expected, [...this.customTesters, iterableEquality, subsetEquality]);

@@ -3,9 +3,10 @@
  * session, the self-check runs on `session.plugin` in an instance of its own, as the host runs it.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError } from '../../conformance/error-account.js';
 import { SelfCheckError, selfCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, targetOf, warningText } from '../receiver.js';
 
@@ -31,7 +32,7 @@ export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<
       return {
         pass: false,
         message: () =>
-          `${call.hint}\n\nExpected the self-check to pass\nReceived failure: ${accountOfError(error)}`,
+          `${call.hint}\n\nExpected the self-check to pass\nReceived failure: ${accountOfError(error)}${hintText(source)}`,
       };
     }
   });

@@ -6,6 +6,7 @@
 import type { MatcherState } from 'vitest';
 import { IdentityError, identity, type StaticCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { identitySourceOf } from '../receiver.js';
 
@@ -28,7 +29,8 @@ export function toPassStaticChecks(this: MatcherState, received: unknown): Promi
         failing.length === 0
           ? `${call.hint}\n\nExpected a static check to fail, but all ${checks.length} passed`
           : `${call.hint}\n\nExpected all ${checks.length} static checks to pass; ${failing.length} failed:\n` +
-            failing.map((check) => `  ✗ ${check.name}: ${RECEIVED_COLOR(check.detail ?? '')}`).join('\n'),
+            failing.map((check) => `  ✗ ${check.name}: ${RECEIVED_COLOR(check.detail ?? '')}`).join('\n') +
+            hintText(source),
     };
   });
 }

@@ -6,74 +6,79 @@
  * offer stands, as the reference's verifier knows no other.
  */
 import type { MatcherState } from 'vitest';
+import { accountOfError, accountOfFailure } from '../../conformance/error-account.js';
 import {
-  IdentityError,
-  identity,
   type LayerResult,
-  type PluginSource,
   type StaticCheck,
-  VerifyError,
-  type VerifyReport,
-  verify,
+  VERIFY_KINDS,
+  type VerifyKind,
+  verifyLayers,
 } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
-import { accountOfError } from '../error-account.js';
+import { hintText } from '../hint-text.js';
 import { matcherCall } from '../matcher-call.js';
 import { targetOf, warningText } from '../receiver.js';
-import type { VerifyKind } from '../types.js';
-
-const KINDS: readonly VerifyKind[] = ['shape', 'router', 'observability', 'signer'];
 
 export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toVerifyAs', typeof kind === 'string' ? kind : 'kind');
   return deferVerdict(this, call.text, async () => {
     const { source } = targetOf(this, call.hint, received);
-    if (!KINDS.includes(kind as VerifyKind)) {
+    if (!(VERIFY_KINDS as readonly unknown[]).includes(kind)) {
       const { printExpected, printWithType, EXPECTED_COLOR, BOLD_WEIGHT } = this.utils;
       throw new TypeError(
         `${call.hint}\n\n${BOLD_WEIGHT('Matcher error')}: ${EXPECTED_COLOR('kind')} must be one of ` +
-          `${KINDS.map((k) => `'${k}'`).join(', ')}\n\n${printWithType('Expected', kind, printExpected)}`,
+          `${VERIFY_KINDS.map((k) => `'${k}'`).join(', ')}\n\n${printWithType('Expected', kind, printExpected)}`,
       );
     }
-    let report: VerifyReport;
-    try {
-      report = await verify[kind as VerifyKind](source);
-    } catch (error) {
-      if (!(error instanceof VerifyError)) throw error;
-      return {
-        pass: false,
-        message: () =>
-          `${call.hint}\n\nExpected the plugin to verify as ${kind}\nReceived failure: ${accountOfError(error)}`,
-      };
+    // The flow the CLI renders, stopped at the first layer that failed with an error (as
+    // `verify*Plugin` throws it); a failed identity layer without an error only marks the report.
+    const layers: LayerResult[] = [];
+    let staticChecks: readonly StaticCheck[] = [];
+    const flow = verifyLayers(source, { kinds: [kind as VerifyKind] });
+    for await (const layer of flow) {
+      const { failure } = layer.result;
+      if (failure !== undefined) {
+        return {
+          pass: false,
+          message: () =>
+            `${call.hint}\n\nExpected the plugin to verify as ${kind}\n` +
+            `Received failure: ${accountOfError(failure.error)}${guestLog(failure)}${hintText(source)}`,
+        };
+      }
+      if (layer.staticChecks !== undefined) staticChecks = layer.staticChecks;
+      layers.push(layer.result);
     }
-    const layers = [report.identity, report.handshake, report.selfCheck, ...report.dispatch];
-    const pass = layers.every((layer) => layer.passed);
+    // The report's order: identity, handshake, self-check, then the dispatch cases.
+    const byName = (name: string) => layers.filter((layer) => layer.layer === name);
+    const ordered = [
+      ...byName('identity'),
+      ...byName('handshake'),
+      ...byName('self_check'),
+      ...layers.filter((layer) => !['identity', 'handshake', 'self_check'].includes(layer.layer)),
+    ];
+    const pass = ordered.every((layer) => layer.passed);
     // The identity layer's detail is only the plugin name; the static checks say what failed.
-    const why = report.identity.passed
+    const why = pass
       ? ''
-      : `\n\nFailing static checks:\n${await failingStaticChecks(source)}`;
+      : `\n\nFailing static checks:\n${staticChecks
+          .filter((check) => !check.pass)
+          .map((check) => `  ✗ ${check.name}: ${check.detail ?? ''}`)
+          .join('\n')}`;
     return {
       pass,
       message: () =>
         pass
-          ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(layers)}${warningText(report.warnings)}`
-          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(layers)}${why}${warningText(report.warnings)}`,
+          ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(ordered)}${warningText(flow.warnings)}`
+          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(ordered)}${why}${hintText(source)}${warningText(flow.warnings)}`,
     };
   });
 }
 
-async function failingStaticChecks(source: PluginSource): Promise<string> {
-  let checks: readonly StaticCheck[];
-  try {
-    checks = (await identity.read(source)).staticChecks;
-  } catch (error) {
-    if (!(error instanceof IdentityError)) throw error;
-    checks = error.staticChecks;
-  }
-  return checks
-    .filter((check) => !check.pass)
-    .map((check) => `  ✗ ${check.name}: ${check.detail ?? ''}`)
-    .join('\n');
+/** The failing call's last log lines, when the guest logged any. */
+function guestLog(failure: NonNullable<LayerResult['failure']>): string {
+  const { logs } = accountOfFailure(failure);
+  if (logs.length === 0) return '';
+  return `\n\nGuest log (last ${logs.length} line(s)):\n${logs.map((log) => `  [${log.level}] ${log.message}`).join('\n')}`;
 }
 
 function layerLines(layers: readonly LayerResult[]): string {

@@ -6,7 +6,7 @@
  * Dry-run samples: `dryRunSamples.<TypeName>()` returns a fresh copy of the reference's
  * `dry_run_sample()` for every common type that has one (the v2-only cache types have none).
  */
-import type { TLiteral, TObject, TProperties, TUnion } from '@sinclair/typebox';
+import { type TLiteral, type TObject, type TProperties, type TUnion, Type } from '@sinclair/typebox';
 import {
   anyValue,
   bool,
@@ -219,13 +219,21 @@ export const ObserveEventWire = taggedBy('ObserveEventWire', 'kind', {
 });
 export type ObserveEventWire = Static<typeof ObserveEventWire>;
 
-/** One result of `filter` per candidate. `decision` is free-form (`accept`/`reject` in practice). */
+/**
+ * One result of `filter` per candidate. `decision` is free-form on the wire (a serde `String`; the
+ * host reads `accept` and `reject`): its type offers those two and still takes any string.
+ */
 export const PerCandidateReasonWire = struct('PerCandidateReasonWire', {
   upstream_id: str(),
-  decision: str(),
+  decision: Type.Unsafe<FilterDecision>(str()),
   reason: str(),
 });
 export type PerCandidateReasonWire = Static<typeof PerCandidateReasonWire>;
+/**
+ * `accept` and `reject` complete in an editor; any other string is still a valid wire value
+ * (`string & {}` keeps the two literals from collapsing into `string`).
+ */
+export type FilterDecision = 'accept' | 'reject' | (string & {});
 
 const DRY_RUN_REQUEST_ID = 'dry-run-request';
 const DRY_RUN_UPSTREAM_ID = '00000000-0000-0000-0000-000000000000';

@@ -5,11 +5,12 @@ import {
   SelfCheckError,
   VerifyError,
 } from '../../../src/conformance/errors.js';
+import { plugin, verifyLayers } from '../../../src/conformance/index.js';
 import { requireFunction } from '../../../src/conformance/verify/common.js';
 import { verifyShapePlugin } from '../../../src/conformance/verify/shape.js';
-import { fail, output } from '../../../src/wat/index.js';
+import { acceptJson, body, fail, output } from '../../../src/wat/index.js';
 import { FilterFn, ShapeFn } from '../../../src/wire/index.js';
-import { acceptFor, guestModule } from '../../support/guest-modules.js';
+import { acceptFor, guestModule, setOutputWat } from '../../support/guest-modules.js';
 
 const SHAPE_ANSWER = output(
   '{"_v":1,"url":"https://api.anthropic.com/v1/messages","method":"POST","headers":[],"body_base64":""}',
@@ -122,5 +123,31 @@ describe('the common verify flow', () => {
       'handshake verification failed: invalid identity field custom_section: missing cc_lb.plugin.v1 custom section',
     );
     expect(error.cause).not.toBeInstanceOf(IdentityError);
+  });
+
+  it('the handshake and self-check warnings reach the flow and, non-enumerable, the report', async () => {
+    // 50M loop iterations take tens of milliseconds on any machine: with wallMs 1 the warning is certain
+    const slow = plugin(
+      guestModule({
+        handshake: body(
+          [
+            '    (local $i i32) (local $o i64)',
+            '    (loop $l (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 50000000))))',
+            setOutputWat(acceptJson(acceptFor('shape'))),
+          ].join('\n'),
+        ),
+        handlers: { shape: SHAPE_ANSWER },
+      }),
+      { wallMs: 1, fuel: 1_000_000_000 },
+    );
+    const warning = expect.stringMatching(/^a plugin call took \d+ ms, more than wallMs \(1 ms\)/);
+    const report = await verifyShapePlugin(slow);
+    expect(report.warnings).toEqual([warning]);
+    expect(Object.keys(report)).not.toContain('warnings');
+    const flow = verifyLayers(slow, { kinds: 'auto' });
+    const layers: string[] = [];
+    for await (const layer of flow) layers.push(layer.result.layer);
+    expect(layers).toContain('dispatch:shape:basic');
+    expect(flow.warnings).toEqual([warning]);
   });
 });

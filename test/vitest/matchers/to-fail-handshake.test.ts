@@ -37,7 +37,7 @@ describe('toFailHandshake', () => {
       [Error: expect(received).toFailHandshake(expected)
 
       Expected failure: DowngradeAttempt
-      Received failure: HandshakeError InvalidIdentity: invalid identity field chosen_versions: handshake validation failed: chosen version not offered: function 'shape' version 2 not in offer
+      Received failure: HandshakeError InvalidIdentity (ChosenVersionNotOffered): invalid identity field chosen_versions: handshake validation failed: chosen version not offered: function 'shape' version 2 not in offer
         caused by HandshakeExecutionError Validation: handshake validation failed: chosen version not offered: function 'shape' version 2 not in offer
         caused by HandshakeValidationError ChosenVersionNotOffered: chosen version not offered: function 'shape' version 2 not in offer]
     `);
@@ -55,7 +55,7 @@ describe('toFailHandshake', () => {
         "field": "chosen_versions",
         "kind": "InvalidIdentity",
       }
-      Received failure: HandshakeError InvalidIdentity: invalid identity field implemented_functions: undeclared wire function export present: normalize_error
+      Received failure: HandshakeError InvalidIdentity (UndeclaredExport): invalid identity field implemented_functions: undeclared wire function export present: normalize_error
         caused by HandshakeExecutionError UndeclaredExport: undeclared wire function export present: normalize_error]
     `);
   });
@@ -94,7 +94,7 @@ describe('toFailHandshake', () => {
       [Error: expect(received).not.toFailHandshake(expected)
 
       Expected failure: not UndeclaredExport
-      Received failure: HandshakeError InvalidIdentity: invalid identity field implemented_functions: undeclared wire function export present: normalize_error
+      Received failure: HandshakeError InvalidIdentity (UndeclaredExport): invalid identity field implemented_functions: undeclared wire function export present: normalize_error
         caused by HandshakeExecutionError UndeclaredExport: undeclared wire function export present: normalize_error]
     `);
   });

@@ -47,7 +47,7 @@ describe('toHandshake', () => {
       [Error: expect(received).toHandshake()
 
       Expected the handshake to succeed
-      Received failure: HandshakeError InvalidIdentity: invalid identity field implemented_functions: undeclared wire function export present: normalize_error
+      Received failure: HandshakeError InvalidIdentity (UndeclaredExport): invalid identity field implemented_functions: undeclared wire function export present: normalize_error
         caused by HandshakeExecutionError UndeclaredExport: undeclared wire function export present: normalize_error]
     `);
   });

@@ -42,7 +42,9 @@ describe('toHaveIdentity', () => {
         "name": "demo-shape",
       }
       Received failure: IdentityError Read: missing cc_lb.plugin.v1 custom section
-        caused by IdentityReadError MissingCustomSection: missing cc_lb.plugin.v1 custom section]
+        caused by IdentityReadError MissingCustomSection: missing cc_lb.plugin.v1 custom section
+
+      Hint: the module has no cc_lb.plugin.v1 identity section. Add one after building with \`cc-lb-conformance stamp plugin.wasm --name my-plugin --version 0.1.0\`, or in Rust let the PDK write it: \`#[cc_lb_pdk::plugin(name = "my-plugin", version = "0.1.0")] mod plugin { … }\`]
     `);
   });
 
@@ -69,6 +71,7 @@ describe('toHaveIdentity', () => {
     try {
       await expect(session.plugin).toHaveIdentity({ name: 'demo-shape' });
       await expect(
+        // @ts-expect-error a session does not compile either; JavaScript callers get this error
         uncoloured(expect(session).toHaveIdentity({ name: 'demo-shape' })),
       ).rejects.toThrowErrorMatchingInlineSnapshot(`
         [TypeError: expect(received).toHaveIdentity(expected)

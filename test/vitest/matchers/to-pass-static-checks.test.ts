@@ -51,7 +51,9 @@ describe('toPassStaticChecks', () => {
         ✗ JsonFieldsExactlyFour: missing cc_lb.plugin.v1 custom section
         ✗ IdentityFieldsWellFormed: missing cc_lb.plugin.v1 custom section
         ✗ PluginNameRegexCompliant: missing cc_lb.plugin.v1 custom section
-        ✗ PluginVersionLengthCompliant: missing cc_lb.plugin.v1 custom section]
+        ✗ PluginVersionLengthCompliant: missing cc_lb.plugin.v1 custom section
+
+      Hint: the module has no cc_lb.plugin.v1 identity section. Add one after building with \`cc-lb-conformance stamp plugin.wasm --name my-plugin --version 0.1.0\`, or in Rust let the PDK write it: \`#[cc_lb_pdk::plugin(name = "my-plugin", version = "0.1.0")] mod plugin { … }\`]
     `);
   });
 
@@ -81,6 +83,34 @@ describe('toPassStaticChecks', () => {
         115,
         109,
       ]]
+    `);
+  });
+
+  test('a missing identity section fails six checks and gives the hint to add one once', async () => {
+    const anonymous = shapePlugin({ identity: false });
+    await expect(
+      uncoloured(expect(anonymous).toPassStaticChecks()),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toPassStaticChecks()
+
+      Expected all 9 static checks to pass; 6 failed:
+        ✗ CustomSectionExactlyOnce: expected exactly one cc_lb.plugin.v1 custom section, found 0
+        ✗ CustomSectionSizeWithinLimit: missing cc_lb.plugin.v1 custom section
+        ✗ JsonFieldsExactlyFour: missing cc_lb.plugin.v1 custom section
+        ✗ IdentityFieldsWellFormed: missing cc_lb.plugin.v1 custom section
+        ✗ PluginNameRegexCompliant: missing cc_lb.plugin.v1 custom section
+        ✗ PluginVersionLengthCompliant: missing cc_lb.plugin.v1 custom section
+
+      Hint: the module has no cc_lb.plugin.v1 identity section. Add one after building with \`cc-lb-conformance stamp plugin.wasm --name my-plugin --version 0.1.0\`, or in Rust let the PDK write it: \`#[cc_lb_pdk::plugin(name = "my-plugin", version = "0.1.0")] mod plugin { … }\`]
+    `);
+    await expect(uncoloured(expect(anonymous).toHandshake())).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toHandshake()
+
+      Expected the handshake to succeed
+      Received failure: HandshakeError InvalidIdentity (MissingCustomSection): invalid identity field custom_section: missing cc_lb.plugin.v1 custom section
+        caused by IdentityReadError MissingCustomSection: missing cc_lb.plugin.v1 custom section
+
+      Hint: the module has no cc_lb.plugin.v1 identity section. Add one after building with \`cc-lb-conformance stamp plugin.wasm --name my-plugin --version 0.1.0\`, or in Rust let the PDK write it: \`#[cc_lb_pdk::plugin(name = "my-plugin", version = "0.1.0")] mod plugin { … }\`]
     `);
   });
 });

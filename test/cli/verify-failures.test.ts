@@ -1,0 +1,187 @@
+/**
+ * The ten ways a router plugin breaks (issue 10's six plus four more), each as a WAT plugin run
+ * through `cc-lb-conformance verify`: every failed dispatch layer names its case, the policy, the
+ * stage, the error text and the fuel, in the human report and in `--json`.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { body, type ExportBehaviour, fail, output, spin, trap } from '../../src/wat/index.js';
+import { runCliCaptured } from '../support/cli-run.js';
+import { acceptFor, guestModule, setOutputWat } from '../support/guest-modules.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cc-lb-cli-breakages-'));
+});
+
+async function verifyRouter(name: string, filter: ExportBehaviour, ...flags: string[]) {
+  const path = join(dir, `${name}.wasm`);
+  await writeFile(path, guestModule({ handshake: acceptFor('filter'), handlers: { filter } }));
+  const run = await runCliCaptured('verify', path, ...flags);
+  expect(run.stderr).toBe('');
+  return { ...run, path };
+}
+
+/** The report's lines for failed layers and what is printed beneath them, without the padding. */
+function failedLines(stdout: string): string {
+  const lines = stdout.trimEnd().split('\n');
+  const out: string[] = [];
+  let inFailure = false;
+  for (const line of lines) {
+    if (line.startsWith('  ✗ ')) inFailure = true;
+    else if (!line.startsWith('      ')) inFailure = false;
+    if (inFailure || line.startsWith('FAIL') || line.startsWith('hint:'))
+      out.push(line.replace(/ {2,}/g, '  '));
+  }
+  return out.join('\n');
+}
+
+const ONE_DECISION = '{"upstream_id":"u","decision":"accept","reason":""}';
+
+describe('verify shows why each dispatch layer failed (ten breakages of a router)', () => {
+  it('1. wrong field name', async () => {
+    const r = await verifyRouter('wrong-field', output('{"_v":1,"result":[]}'));
+    expect(r.code).toBe(1);
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`result\`, expected \`results\`  fuel 440 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`result\`, expected \`results\`  fuel 440 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('2. extra field', async () => {
+    const r = await verifyRouter('extra-field', output('{"_v":1,"results":[],"weight":3}'));
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`weight\`, expected \`results\`  fuel 680 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`weight\`, expected \`results\`  fuel 680 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('3. panic (a trap)', async () => {
+    const r = await verifyRouter('panic', trap());
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: wasm trap: wasm \`unreachable\` instruction executed  fuel 1 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: wasm trap: wasm \`unreachable\` instruction executed  fuel 1 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('4. infinite loop', async () => {
+    const r = await verifyRouter('infinite-loop', spin(), '--fuel', '200000');
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 200,000 / 200,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 200,000 / 200,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('5. output that is not UTF-8', async () => {
+    const r = await verifyRouter('non-utf8', output(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])));
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: invalid utf-8 sequence of 1 bytes from index 1  fuel 120 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: invalid utf-8 sequence of 1 bytes from index 1  fuel 120 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('6. a finite loop that burns more fuel than the budget', async () => {
+    const burn = body(
+      [
+        '    (local $o i64) (local $i i32)',
+        '    (loop $burn',
+        '      (local.set $i (i32.add (local.get $i) (i32.const 1)))',
+        '      (br_if $burn (i32.lt_u (local.get $i) (i32.const 100000))))',
+        setOutputWat('{"_v":1,"results":[]}'),
+      ].join('\n'),
+    );
+    const r = await verifyRouter('fuel-burn', burn, '--fuel', '150000');
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 150,000 / 150,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 150,000 / 150,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('7. the wrong envelope version', async () => {
+    const r = await verifyRouter('wrong-v', output('{"_v":2,"results":[]}'));
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage response_envelope: response envelope version mismatch: expected 1, actual 2  fuel 460 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage response_envelope: response envelope version mismatch: expected 1, actual 2  fuel 460 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('8. output that is not JSON', async () => {
+    const r = await verifyRouter('not-json', output('results: none'));
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage deserialize_response: response envelope deserialization failed: expected value at line 1 column 1  fuel 300 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage deserialize_response: response envelope deserialization failed: expected value at line 1 column 1  fuel 300 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('9. a guest error (error_set and a non-zero return)', async () => {
+    const r = await verifyRouter('guest-error', fail('no upstream is healthy'));
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: no upstream is healthy  fuel 479 / 10,000,000
+        ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: no upstream is healthy  fuel 479 / 10,000,000
+      FAIL 2 of 5 layer(s) failed"
+    `);
+  });
+
+  it('10. a decision count that does not match the candidates', async () => {
+    const r = await verifyRouter('decision-count', output(`{"_v":1,"results":[${ONE_DECISION}]}`));
+    expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
+      "  ✗ dispatch:filter:empty_candidates  filter response failed conformance check: expected 0 decision(s), got 1  fuel 1,480 / 10,000,000
+      FAIL 1 of 5 layer(s) failed"
+    `);
+  });
+
+  it('--kind router prints the same layers as --kind auto', async () => {
+    const auto = await verifyRouter('same-auto', output('{"_v":1,"result":[]}'));
+    const router = await verifyRouter('same-router', output('{"_v":1,"result":[]}'), '--kind', 'router');
+    const body = (s: string) => s.split('\n').slice(1).join('\n');
+    expect(body(router.stdout)).toBe(body(auto.stdout));
+    expect(auto.stdout.split('\n')[0]).toContain('(kind: router)');
+  });
+
+  it('--json carries the case, policy, stage, error, cause chain, fuel and logs of each failed layer', async () => {
+    const r = await verifyRouter('json-guest-error', fail('no upstream is healthy'), '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const failed = report.layers.filter((l: { passed: boolean }) => !l.passed);
+    expect(failed.map((l: { layer: string }) => l.layer)).toEqual([
+      'dispatch:filter:empty_candidates',
+      'dispatch:filter:candidate_count',
+    ]);
+    expect(failed[0].failure).toEqual({
+      case: 'dispatch:filter:empty_candidates',
+      function: 'filter',
+      policy: 'UseDefault',
+      stage: 'plugin_call',
+      errorKind: 'PluginCall',
+      error:
+        'filter fell back with policy UseDefault at stage plugin_call: plugin call failed: no upstream is healthy',
+      causes: [
+        {
+          error: 'VerifyError',
+          kind: 'Dispatch',
+          message: 'dispatch verification failed: filter dispatch fell back with policy UseDefault',
+        },
+        {
+          error: 'DispatchError',
+          kind: 'Fallback',
+          message: 'filter dispatch fell back with policy UseDefault',
+        },
+      ],
+      fuel: { used: expect.any(Number), budget: 10_000_000 },
+      logs: [],
+    });
+    expect(failed[0].fuelConsumed).toBe(failed[0].failure.fuel.used);
+    expect(report.kinds).toEqual(['router']);
+    expect(report.handshake.chosenVersions).toEqual({ filter: 1 });
+  });
+});
