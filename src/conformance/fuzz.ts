@@ -18,7 +18,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { DispatchOutcome, DispatchStage } from '../host/index.js';
-import type { AnyWireFunction, RequestOf, ResponseOf, WireFunctionName } from '../wire/index.js';
+import {
+  type AnyWireFunction,
+  encodeJsonValue,
+  type JsonValue,
+  type RequestOf,
+  type ResponseOf,
+  type WireFunctionName,
+} from '../wire/index.js';
 import { plugin as describePlugin, isPluginUnderTest, type PluginSource } from './plugin-under-test.js';
 import { type RequestArbitraryOptions, requestArbitrary } from './request-arbitrary.js';
 import { PluginSession } from './session.js';
@@ -336,19 +343,9 @@ function sameAnswer(a: DispatchOutcome<unknown>, b: DispatchOutcome<unknown>): b
 
 function answerText(outcome: DispatchOutcome<unknown>): string {
   return outcome.kind === 'ok'
-    ? `ok ${jsonText(outcome.response)}`
+    ? `ok ${encodeJsonValue(outcome.response as JsonValue)}`
     : `fallback at stage ${outcome.stage}: ${outcome.error}`;
 }
-
-/** JSON with bigints written as the integers they are. */
-export function jsonText(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? BIGINT_MARK + v.toString() : v)).replace(
-    BIGINT_PATTERN,
-    '$1',
-  );
-}
-const BIGINT_MARK = '\u0000bigint:';
-const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
 
 interface OpenedSession {
   readonly session: PluginSession;

@@ -8,6 +8,7 @@
  */
 import type { DeeplyAllowMatchers } from 'vitest';
 import type {
+  FuzzOptions,
   HandshakeErrorKind,
   HandshakeErrorVariant,
   HandshakeReport,
@@ -98,6 +99,14 @@ export interface PluginMatchers {
   toVerifyAs(kind: VerifyKind): Promise<void>;
   /** Dispatches `request` (default: the function's dry-run request); see {@link DispatchChain}. */
   toDispatch<F extends AnyWireFunction>(fn: F, request?: NoInfer<RequestOf<F>>): DispatchChain<ResponseOf<F>>;
+  /**
+   * `fuzz.run` finds no counterexample among the generated requests of `fn`; `options.check`
+   * receives the typed request and outcome of `fn`.
+   */
+  toHandleGeneratedRequests<F extends AnyWireFunction>(
+    fn: F,
+    options?: FuzzOptions<NoInfer<F>>,
+  ): Promise<void>;
 }
 
 declare module 'vitest' {

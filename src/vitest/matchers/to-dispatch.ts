@@ -22,6 +22,7 @@ import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, type Receiver, receiverOf } from '../receiver.js';
 import type { DispatchChain, FallbackExpectation } from '../types.js';
+import { exportNameOf, isWireFunction, notAWireFunction } from '../wire-function-argument.js';
 
 /** The Rust stage labels (metric `stage`), in dispatch order. */
 const DISPATCH_STAGES: readonly DispatchStage[] = [
@@ -235,26 +236,4 @@ async function dispatchOn(
       cause: error,
     });
   }
-}
-
-function isWireFunction(value: unknown): value is AnyWireFunction {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { name?: unknown }).name === 'string' &&
-    typeof (value as { dryRunRequest?: unknown }).dryRunRequest === 'function'
-  );
-}
-
-/** `normalize_error` → `NormalizeErrorFn`: how the function is spelled in the test's source. */
-function exportNameOf(fn: AnyWireFunction): string {
-  return `${fn.name.replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase())}Fn`;
-}
-
-function notAWireFunction(state: MatcherState, hint: string, value: unknown): TypeError {
-  const { BOLD_WEIGHT, EXPECTED_COLOR, printExpected, printWithType } = state.utils;
-  return new TypeError(
-    `${hint}\n\n${BOLD_WEIGHT('Matcher error')}: ${EXPECTED_COLOR('fn')} must be a wire function such as ShapeFn ` +
-      `(exported by cc-lb-plugin-conformance)\n\n${printWithType('Expected', value, printExpected)}`,
-  );
 }
