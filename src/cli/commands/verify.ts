@@ -152,7 +152,10 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
     for (const kind of kinds) {
       out.progress(`dispatch (${kind})`);
       try {
-        const report = await verify[kind](p, { capabilities: cmd.capabilities });
+        const report = await verify[kind](p, {
+          capabilities: cmd.capabilities,
+          ...(cmd.fuzzRuns === undefined ? {} : { fuzzRuns: cmd.fuzzRuns }),
+        });
         verifyReports[kind] = report;
         for (const layer of report.dispatch) {
           rows.push({

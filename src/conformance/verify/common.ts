@@ -16,10 +16,13 @@ import type { PluginSource } from '../plugin-under-test.js';
 import type { HandshakeReport, LayerResult, VerifyReport } from '../reports.js';
 import { selfCheck } from '../self-check.js';
 import { PluginSession } from '../session.js';
+import { pushGeneratedLayers } from './generated.js';
 
 export interface VerifyOptions {
   /** host capabilities to offer; replaces the `PluginUnderTest`'s own list when given */
   capabilities?: Iterable<string>;
+  /** also run this many generated requests per required function (off by default; not in the reference) */
+  fuzzRuns?: number;
 }
 
 /** A report under construction: the dispatch list is appended to as layers pass. */
@@ -48,6 +51,9 @@ export async function verifyKind(
   const session = await layer('Handshake', () => PluginSession.create(source, handshakeOptions));
   try {
     await dispatches(session, report);
+    if (options.fuzzRuns !== undefined && options.fuzzRuns > 0) {
+      await pushGeneratedLayers(session, report, required, options.fuzzRuns);
+    }
   } finally {
     await session.close();
   }
