@@ -411,7 +411,7 @@ describe('fuzz', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[1]).toMatch(
-      /^ {2}✗ fuzz:shape +the plugin trapped after 1 request\(s\) +fuel [\d,]+ \/ 10,000,000$/,
+      /^ {2}✗ fuzz:shape +the plugin trapped after \d+ request\(s\) +fuel [\d,]+ \/ 10,000,000$/,
     );
     expect(lines[2]).toBe(
       '      request: {"request":{"request_id":"","headers":[{"name":"","value_base64":""}],"method":"","path":"","query":null,"body_base64":""},"upstream":{"kind":"anthropic_direct"},"principal":{"id":"","kind":"","claims":{}}}',
