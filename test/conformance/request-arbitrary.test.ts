@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { requestArbitrary } from '../../src/conformance/request-arbitrary.js';
-import type { CallResult, LoadedPlugin } from '../../src/engine/index.js';
+import { type CallResult, type LoadedPlugin, PluginCallError } from '../../src/engine/index.js';
 import { dispatchWireCall } from '../../src/host/dispatch.js';
 import { decodeWireValue } from '../../src/wire/decode.js';
 import { type AnyWireFunction, allWireFunctions, FilterFn, ShapeFn } from '../../src/wire/functions/index.js';
@@ -19,7 +19,7 @@ function capturingPlugin(): { plugin: LoadedPlugin; inputs: string[] } {
   const plugin = {
     call: async (_name: string, input: string | Uint8Array): Promise<CallResult> => {
       inputs.push(typeof input === 'string' ? input : new TextDecoder().decode(input));
-      throw new Error('not a real guest');
+      throw new PluginCallError('GuestError', 'captured');
     },
   } as unknown as LoadedPlugin;
   return { plugin, inputs };
@@ -50,8 +50,12 @@ describe('requestArbitrary', { timeout: 60_000 }, () => {
             fn,
             request,
           );
-          // the request was encoded and the guest reached: the only failure is our stand-in's throw
-          expect(outcome).toMatchObject({ kind: 'fallback', stage: 'panic' });
+          // the request was encoded and the guest reached: the only failure is our stand-in's answer
+          expect(outcome).toMatchObject({
+            kind: 'fallback',
+            stage: 'plugin_call',
+            error: 'plugin call failed: captured',
+          });
           expect(inputs).toHaveLength(1);
           const decoded = guestDecode(fn, inputs[0]!);
           // strict: bigint vs number and -0 vs 0 count as different
