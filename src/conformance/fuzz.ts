@@ -17,7 +17,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import type { DispatchOutcome, DispatchStage } from '../host/index.js';
+import { DISPATCH_STAGES, type DispatchOutcome, type DispatchStage } from '../host/index.js';
 import {
   type AnyWireFunction,
   encodeJsonValue,
@@ -98,17 +98,6 @@ export interface FuzzReport<F extends AnyWireFunction = AnyWireFunction> {
 
 const DEFAULT_RUNS = 100;
 
-const STAGES: readonly DispatchStage[] = [
-  'version_lookup',
-  'request_envelope',
-  'serialize_request',
-  'plugin_call',
-  'deserialize_response',
-  'response_envelope',
-  'response_decode',
-  'panic',
-];
-
 async function run<F extends AnyWireFunction>(
   target: FuzzTarget,
   fn: F,
@@ -186,7 +175,7 @@ class Judge<F extends AnyWireFunction> {
   #ok = 0;
   #guestErrors = 0;
   #maxFuel = 0;
-  readonly #fallbacks = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<
+  readonly #fallbacks = Object.fromEntries(DISPATCH_STAGES.map((stage) => [stage, 0])) as Record<
     DispatchStage,
     number
   >;

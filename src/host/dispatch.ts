@@ -38,6 +38,18 @@ export type DispatchStage =
   | 'response_decode'
   | 'panic';
 
+/** The stage labels in dispatch order. */
+export const DISPATCH_STAGES: readonly DispatchStage[] = Object.freeze([
+  'version_lookup',
+  'request_envelope',
+  'serialize_request',
+  'plugin_call',
+  'deserialize_response',
+  'response_envelope',
+  'response_decode',
+  'panic',
+]);
+
 export type DispatchOutcome<R = unknown> =
   | { readonly kind: 'ok'; readonly response: R; readonly fuelConsumed: number; readonly durationMs: number }
   | {

@@ -4,22 +4,8 @@ import { plugin } from '../../src/conformance/plugin-under-test.js';
 import { PluginSession } from '../../src/conformance/session.js';
 import { fail, output, returnCode, spin } from '../../src/wat/plugin-module.js';
 import { FilterFn, ShapeFn } from '../../src/wire/index.js';
-import { emptyHeaderTrapPlugin, statefulShapePlugin } from '../support/fuzz-guests.js';
+import { emptyHeaderTrapPlugin, ONE_EMPTY_HEADER, statefulShapePlugin } from '../support/fuzz-guests.js';
 import { SHAPE_RESPONSE, shapePlugin } from '../support/vitest-plugins.js';
-
-/** The smallest shape request there is, but for one header with an empty name. */
-const ONE_EMPTY_HEADER = {
-  request: {
-    request_id: '',
-    headers: [{ name: '', value_base64: '' }],
-    method: '',
-    path: '',
-    query: null,
-    body_base64: '',
-  },
-  upstream: { kind: 'anthropic_direct' },
-  principal: { id: '', kind: '', claims: {} },
-};
 
 const NO_FALLBACKS = {
   version_lookup: 0,

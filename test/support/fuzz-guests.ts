@@ -83,3 +83,17 @@ export function statefulShapePlugin(): Uint8Array {
     memory: 1,
   });
 }
+
+/** The smallest shape request there is, but for one header with an empty name. */
+export const ONE_EMPTY_HEADER = {
+  request: {
+    request_id: '',
+    headers: [{ name: '', value_base64: '' }],
+    method: '',
+    path: '',
+    query: null,
+    body_base64: '',
+  },
+  upstream: { kind: 'anthropic_direct' as const },
+  principal: { id: '', kind: '', claims: {} },
+};

@@ -15,7 +15,7 @@
  */
 import type { MatcherState } from 'vitest';
 import { dispatch, RunError } from '../../conformance/index.js';
-import type { DispatchOutcome, DispatchStage } from '../../host/index.js';
+import { DISPATCH_STAGES, type DispatchOutcome } from '../../host/index.js';
 import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
 import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
@@ -23,18 +23,6 @@ import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, type Receiver, receiverOf } from '../receiver.js';
 import type { DispatchChain, FallbackExpectation } from '../types.js';
 import { exportNameOf, isWireFunction, notAWireFunction } from '../wire-function-argument.js';
-
-/** The Rust stage labels (metric `stage`), in dispatch order. */
-const DISPATCH_STAGES: readonly DispatchStage[] = [
-  'version_lookup',
-  'request_envelope',
-  'serialize_request',
-  'plugin_call',
-  'deserialize_response',
-  'response_envelope',
-  'response_decode',
-  'panic',
-];
 
 type Outcome = DispatchOutcome<unknown>;
 
