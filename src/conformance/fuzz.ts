@@ -205,7 +205,7 @@ class Judge<F extends AnyWireFunction> {
     try {
       const outcome = (await this.session.dispatch(this.fn, request)) as DispatchOutcome<ResponseOf<F>>;
       if (!this.#shrinking) this.#count(outcome);
-      const failure = (await this.#judge(request, outcome)) ?? undefined;
+      const failure = await this.#judge(request, outcome);
       if (failure === undefined) return true;
       this.#shrinking = true;
       this.lastFailure = { request, outcome, failure };
