@@ -5,6 +5,7 @@ describe('the host layer entry', () => {
   it('exports the contract names and no internal helpers', () => {
     expect(Object.keys(host).sort()).toEqual(
       [
+        'DISPATCH_STAGES',
         'HandshakeExecutionError',
         'IdentityReadError',
         'SelfCheckExecutionError',
