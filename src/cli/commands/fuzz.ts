@@ -20,7 +20,6 @@ import {
 import { type CliCommand, UsageError } from '../args.js';
 import { readPluginUnderTest } from '../input.js';
 import { errorJson, type Printer } from '../output.js';
-import { withHint } from './verify.js';
 
 export async function runFuzz(cmd: CliCommand, out: Printer): Promise<number> {
   const named = cmd.functions.map(functionNamed);
@@ -32,7 +31,7 @@ export async function runFuzz(cmd: CliCommand, out: Printer): Promise<number> {
     if (!(error instanceof HandshakeError)) throw error;
     if (cmd.json) out.json({ command: 'fuzz', file: cmd.file, passed: false, error: errorJson(error) });
     else {
-      out.layer(false, 'handshake', withHint(error));
+      out.layer(false, 'handshake', error.message);
       out.verdict(false, 'fuzz: the plugin could not be handshaken');
     }
     return 1;
