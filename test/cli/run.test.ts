@@ -454,6 +454,31 @@ describe('fuzz', () => {
     expect(seed.stderr).toContain("--seed must be a 32-bit integer; got 'x'");
   });
 
+  it('exits 1 with the handshake error when the plugin cannot be handshaken', async () => {
+    const path = await file('fuzz-no-handshake.wasm', shapePlugin(output(SHAPE_RESPONSE), {}));
+    const broken = await file(
+      'fuzz-downgrade.wasm',
+      pluginModule({
+        exports: {
+          cc_lb_handshake: output(
+            acceptJson({
+              chosen_versions: { shape: 9 },
+              plugin_supported: { shape: [1] },
+              implemented_functions: ['shape'],
+            }),
+          ),
+          shape: output(SHAPE_RESPONSE),
+        },
+      }),
+    );
+    expect((await run('fuzz', path, '--runs', '3')).code).toBe(0);
+    const r = await run('fuzz', broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ handshake');
+    expect(r.stdout).toContain("chosen version not offered: function 'shape' version 9 not in offer");
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL fuzz: the plugin could not be handshaken');
+  });
+
   it('verify --fuzz N adds a generated-requests layer per function; off by default', async () => {
     const path = await file(
       'empty-header-verify.wasm',
