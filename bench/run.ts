@@ -8,19 +8,26 @@
  * (c) second buildPlugin of the same bytes vs raw SDK createPlugin(module)    (target ≤ 1.2×)
  *     and a second PluginSession.create (instance + memoized handshake) vs the same
  * (d) instrumentation cost per KiB of module
+ * (e) generated dispatches per second (`fuzz.run`) on the bundled router example, and the share of
+ *     the time spent generating requests vs dispatching them                 (floor 5,000/s)
  *
  * Every comparison runs the same bytes on both sides with the same input; the sides of (a) and (c)
  * are measured in alternating rounds and reported as medians of round medians.
  */
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import fc from 'fast-check';
+import { fuzz } from '../src/conformance/fuzz.js';
+import { requestArbitrary } from '../src/conformance/request-arbitrary.js';
 import { PluginSession } from '../src/conformance/session.js';
 import { buildPlugin, type LoadedPlugin } from '../src/engine/index.js';
 import { binaryInstrumenter } from '../src/engine/instrument.js';
 import { readModuleInfo } from '../src/engine/module-info.js';
 import { createPlugin } from '../src/engine/sdk.js';
-import { wat } from '../src/wat/compile.js';
+import { compileWat, wat } from '../src/wat/compile.js';
 import { acceptJson } from '../src/wat/json-builders.js';
 import { withIdentity } from '../src/wat/sections.js';
+import { FilterFn } from '../src/wire/functions/filter.js';
 import { SignFn, type SignRequest } from '../src/wire/functions/sign.js';
 
 type Sample = () => unknown | Promise<unknown>;
@@ -223,7 +230,46 @@ async function benchInstrumentation(): Promise<void> {
   );
 }
 
+async function benchGenerated(): Promise<void> {
+  const example = new URL('../examples/router-filter/', import.meta.url);
+  const source = await readFile(new URL('plugin.wat', example), 'utf8');
+  const identity = JSON.parse(await readFile(new URL('identity.json', example), 'utf8'));
+  const session = await PluginSession.create(withIdentity(compileWat(source), identity));
+  const runs = 2000;
+  try {
+    // Whole fuzz runs (generating, dispatching, judging), then generating alone with the same seeds.
+    const seeds = [1, 2, 3, 4, 5];
+    await fuzz.run(session, FilterFn, { runs: 200, seed: 99 });
+    const total: number[] = [];
+    for (const seed of seeds) {
+      const start = performance.now();
+      const result = await fuzz.run(session, FilterFn, { runs, seed });
+      total.push(performance.now() - start);
+      if (!result.passed)
+        throw new Error(`the router example failed a generated request: ${result.counterexample?.failure}`);
+    }
+    const arbitrary = requestArbitrary(FilterFn);
+    const generating: number[] = [];
+    for (const seed of seeds) {
+      const start = performance.now();
+      fc.sample(arbitrary, { numRuns: runs, seed });
+      generating.push(performance.now() - start);
+    }
+    const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const perSecond = (runs / mid(total)) * 1000;
+    const share = Math.min(1, mid(generating) / mid(total));
+    const verdict = perSecond >= 5000 ? '  [ok: floor 5,000/s]' : '  [BELOW floor 5,000/s]';
+    console.log(
+      `(e) generated filter dispatches on examples/router-filter: ${Math.round(perSecond).toLocaleString('en-US')}/s ` +
+        `(${(share * 100).toFixed(0)}% generating, ${((1 - share) * 100).toFixed(0)}% dispatching and judging)${verdict}`,
+    );
+  } finally {
+    await session.close();
+  }
+}
+
 await benchDispatch();
 await benchLoop();
 await benchRebuild();
 await benchInstrumentation();
+await benchGenerated();

@@ -153,6 +153,9 @@ const ROOT: readonly Row[] = [
   ['verifyRouterPlugin', 'function'],
   ['verifyObservabilityPlugin', 'function'],
   ['PluginSession', 'class'],
+  // Generated requests (property-based conformance).
+  ['requestArbitrary', 'function'],
+  ['fuzz', 'object'],
   // Errors, by layer.
   ['IdentityValidationError', 'class'],
   ['HandshakeValidationError', 'class'],
@@ -183,6 +186,7 @@ const MATCHER_NAMES = [
   'toPassStaticChecks',
   'toDispatch',
   'toVerifyAs',
+  'toHandleGeneratedRequests',
 ] as const;
 
 const WAT: readonly Row[] = [
@@ -260,6 +264,7 @@ describe('package root (cc-lb-plugin-conformance)', () => {
     expect(kindOf(root.verify.router)).toBe('function');
     expect(kindOf(root.verify.observability)).toBe('function');
     expect(kindOf(root.PluginSession.create)).toBe('function');
+    expect(kindOf(root.fuzz.run)).toBe('function');
     for (const name of [
       'shapeRequestBuilder',
       'filterRequestBuilder',

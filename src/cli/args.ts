@@ -5,7 +5,15 @@
 import { parseArgs } from 'node:util';
 import { VERIFY_KINDS, type VerifyKind } from '../conformance/index.js';
 
-export const COMMANDS = ['verify', 'identity', 'handshake', 'self-check', 'dispatch', 'stamp'] as const;
+export const COMMANDS = [
+  'verify',
+  'identity',
+  'handshake',
+  'self-check',
+  'dispatch',
+  'fuzz',
+  'stamp',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 /** `--kind`: a verify kind, or `auto` for every kind the negotiated functions call for. */
 export const KIND_OPTIONS = ['auto', ...VERIFY_KINDS] as const;
@@ -26,6 +34,14 @@ export interface CliCommand {
   readonly name: string | undefined;
   readonly version: string | undefined;
   readonly out: string | undefined;
+  /** `fuzz` only: the wire functions named with `--function` (empty: every negotiated one) */
+  readonly functions: string[];
+  /** `fuzz` only: generated requests per function */
+  readonly runs: number | undefined;
+  /** `fuzz` only: the fast-check seed */
+  readonly seed: number | undefined;
+  /** `verify` only: generated requests per required function (`--fuzz N`) */
+  readonly fuzzRuns: number | undefined;
 }
 
 export type ParsedArgs = { readonly help: true } | ({ readonly help: false } & CliCommand);
@@ -43,6 +59,7 @@ Commands:
   handshake <plugin.wasm>               run cc_lb_handshake against the host offer
   self-check <plugin.wasm>              run cc_lb_self_check
   dispatch <plugin.wasm> <function>     dispatch one wire call (the function's dry-run request by default)
+  fuzz <plugin.wasm>                    dispatch generated requests and shrink a failing one to a minimal case
   stamp <plugin.wasm> --name N --version V [--out FILE]
                                         write the identity custom section (replacing any existing one)
 
@@ -51,6 +68,10 @@ Options:
   --capability NAME                     offer a host capability (repeatable)
   --fuel N                              fuel per guest call (default 10000000, the host's budget)
   --request FILE                        dispatch: JSON request (without "_v")
+  --function NAME                       fuzz: a wire function to fuzz (repeatable; default: every negotiated one)
+  --runs N                              fuzz: generated requests per function (default 100)
+  --seed S                              fuzz: the seed, to repeat a run
+  --fuzz N                              verify: also run N generated requests per function (off by default)
   --json                                print the report as JSON
   --verbose                             print every line the guest logged (failures show the last ones)
   -h, --help                            show this help
@@ -95,6 +116,14 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values.request !== undefined && command !== 'dispatch') {
     throw new UsageError(`--request applies to dispatch, not ${command}`);
   }
+  for (const option of ['function', 'runs', 'seed'] as const) {
+    if (values[option] !== undefined && command !== 'fuzz') {
+      throw new UsageError(`--${option} applies to fuzz, not ${command}`);
+    }
+  }
+  if (values.fuzz !== undefined && command !== 'verify') {
+    throw new UsageError(`--fuzz applies to verify, not ${command}`);
+  }
   if (command === 'stamp') {
     if (values.name === undefined) throw new UsageError('stamp: missing --name (the plugin_name to write)');
     if (values.version === undefined)
@@ -114,11 +143,15 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     capabilities: values.capability ?? [],
     json: values.json ?? false,
     verbose: values.verbose ?? false,
-    fuel: values.fuel === undefined ? undefined : parseFuel(values.fuel),
+    fuel: values.fuel === undefined ? undefined : parsePositive('--fuel', values.fuel),
     requestFile: values.request,
     name: values.name,
     version: values.version,
     out: values.out,
+    functions: values.function ?? [],
+    runs: values.runs === undefined ? undefined : parsePositive('--runs', values.runs),
+    seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+    fuzzRuns: values.fuzz === undefined ? undefined : parsePositive('--fuzz', values.fuzz),
   };
 }
 
@@ -137,14 +170,27 @@ function parseRaw(argv: readonly string[]) {
       name: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },
+      function: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      fuzz: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
 }
 
-function parseFuel(text: string): number {
+function parsePositive(option: string, text: string): number {
   if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`--fuel must be a positive integer; got '${text}'`);
+    throw new UsageError(`${option} must be a positive integer; got '${text}'`);
   }
   return Number(text);
+}
+
+/** fast-check seeds are 32-bit integers. */
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!/^-?[0-9]+$/.test(text) || seed < -(2 ** 31) || seed >= 2 ** 32) {
+    throw new UsageError(`--seed must be a 32-bit integer; got '${text}'`);
+  }
+  return seed;
 }

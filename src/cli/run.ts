@@ -5,6 +5,7 @@
  */
 import { parseCliArgs, USAGE, UsageError } from './args.js';
 import { runDispatch } from './commands/dispatch.js';
+import { runFuzz } from './commands/fuzz.js';
 import { runHandshake, runIdentity, runSelfCheck } from './commands/single-layer.js';
 import { runStamp } from './commands/stamp.js';
 import { runVerify } from './commands/verify.js';
@@ -34,6 +35,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runSelfCheck(args, out);
       case 'dispatch':
         return await runDispatch(args, out);
+      case 'fuzz':
+        return await runFuzz(args, out);
       case 'stamp':
         return await runStamp(args, out);
     }

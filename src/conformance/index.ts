@@ -29,6 +29,15 @@ export {
   type VerifyErrorVariant,
 } from './errors.js';
 export { FilterRequestBuilder, fixtures, ObserveRequestBuilder, ShapeRequestBuilder } from './fixtures.js';
+export {
+  type FuzzCounterexample,
+  type FuzzOptions,
+  type FuzzReplay,
+  type FuzzReport,
+  type FuzzStats,
+  type FuzzTarget,
+  fuzz,
+} from './fuzz.js';
 export { type HandshakeOptions, handshake } from './handshake.js';
 export { identity } from './identity.js';
 export {
@@ -53,6 +62,7 @@ export {
   type StaticCheckName,
   type VerifyReport,
 } from './reports.js';
+export { type RequestArbitraryOptions, requestArbitrary } from './request-arbitrary.js';
 export { type SelfCheckOptions, selfCheck } from './self-check.js';
 export { type DispatchCallOptions, type LastCall, PluginSession, type SessionOptions } from './session.js';
 export {

@@ -63,6 +63,17 @@ interface OutcomeDiagnostics {
   /** the guest's log lines of the call, in order (non-enumerable) */
   readonly logs: readonly GuestLogEntry[];
 }
+/** The stage labels in dispatch order. */
+export const DISPATCH_STAGES: readonly DispatchStage[] = Object.freeze([
+  'version_lookup',
+  'request_envelope',
+  'serialize_request',
+  'plugin_call',
+  'deserialize_response',
+  'response_envelope',
+  'response_decode',
+  'panic',
+]);
 
 export type DispatchOutcome<R = unknown> =
   | ({ readonly kind: 'ok'; readonly response: R } & OutcomeDiagnostics)

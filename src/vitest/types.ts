@@ -9,6 +9,7 @@
 import type { DeeplyAllowMatchers } from 'vitest';
 import type {
   DispatchCallOptions,
+  FuzzOptions,
   HandshakeErrorKind,
   HandshakeErrorVariant,
   HandshakeReport,
@@ -122,6 +123,14 @@ export interface PluginMatchers<T = unknown> {
     request?: NoInfer<RequestOf<F>>,
     options?: DispatchCallOptions,
   ): DispatchChain<ResponseOf<F>>;
+  /**
+   * `fuzz.run` finds no counterexample among the generated requests of `fn`; `options.check`
+   * receives the typed request and outcome of `fn`.
+   */
+  toHandleGeneratedRequests<F extends AnyWireFunction>(
+    fn: F,
+    options?: FuzzOptions<NoInfer<F>>,
+  ): Promise<void>;
 }
 
 declare module 'vitest' {

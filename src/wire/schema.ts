@@ -87,6 +87,12 @@ export const i64 = () =>
 export const f32 = () => Type.Number({ wire: { float: 'f32' } });
 export const f64 = () => Type.Number({ wire: { float: 'f64' } });
 export const str = () => Type.String();
+/**
+ * A String holding standard base64 (the `*_base64` fields). serde sees a plain string and the
+ * host never checks the alphabet; the JSON Schema `contentEncoding` says what a valid value is,
+ * for generators and readers of the schema.
+ */
+export const base64 = () => Type.String({ contentEncoding: 'base64' });
 export const bool = () => Type.Boolean();
 
 /** serde_json::Value: the key must be present; any value, null included. */

@@ -11,6 +11,8 @@ import { INT_RANGES, type IntKind, wireOf } from './schema.js';
 
 export interface StrDec {
   readonly t: 'str';
+  /** the string holds base64 (`contentEncoding`); serde treats it as any other string */
+  readonly base64?: true;
 }
 export interface BoolDec {
   readonly t: 'bool';
@@ -103,6 +105,7 @@ export type Dec =
   | TaggedDec;
 
 export const STR: StrDec = { t: 'str' };
+const BASE64: StrDec = { t: 'str', base64: true };
 const BOOL: BoolDec = { t: 'bool' };
 const ANY: AnyDec = { t: 'any' };
 const SET: SetDec = { t: 'set' };
@@ -132,6 +135,7 @@ function build(schema: TSchema): Dec {
     minItems?: number;
     maxItems?: number;
     const?: unknown;
+    contentEncoding?: string;
   };
   if (wire?.int !== undefined) {
     const [min, max] = INT_RANGES[wire.int];
@@ -161,7 +165,7 @@ function build(schema: TSchema): Dec {
   if (wire?.tagged !== undefined) return buildTagged(wire.tagged, wire.name ?? '', s.anyOf ?? []);
   switch (kindOf(schema)) {
     case 'String':
-      return STR;
+      return s.contentEncoding === 'base64' ? BASE64 : STR;
     case 'Boolean':
       return BOOL;
     case 'Object':

@@ -17,6 +17,7 @@ import {
   withCustomSection,
 } from '../../src/wat/index.js';
 import { runCliCaptured } from '../support/cli-run.js';
+import { EMPTY_HEADER_NAME, trapsOnInput } from '../support/fuzz-guests.js';
 import { acceptFor, loggingGuestModule, logWat, setOutputWat } from '../support/guest-modules.js';
 
 const run = runCliCaptured;
@@ -438,6 +439,117 @@ describe('dispatch', () => {
     const r2 = await run('dispatch', good, 'normalize_error', '--request', broken);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('EOF while parsing a value at line 1 column 10');
+  });
+});
+
+describe('fuzz', () => {
+  it('fuzzes every negotiated function and passes a plugin that handles them (exit 0)', async () => {
+    const r = await run('fuzz', good, '--runs', '20', '--seed', '5');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`cc-lb-conformance fuzz ${good}`);
+    expect(lines[1]).toMatch(
+      /^ {2}✓ fuzz:shape +20 requests: 20 ok, 0 guest error\(s\) \(seed 5\) +fuel [\d,]+ \/ 10,000,000$/,
+    );
+    expect(lines.at(-1)).toBe('PASS 1 function(s) handled every generated request');
+  });
+
+  it('exits 1 with the shrunk counterexample, its outcome and how to replay it', async () => {
+    const path = await file(
+      'empty-header.wasm',
+      shapePlugin(trapsOnInput(EMPTY_HEADER_NAME, JSON.stringify(SHAPE_RESPONSE))),
+    );
+    const r = await run('fuzz', path, '--function', 'shape', '--runs', '200', '--seed', '1');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(
+      /^ {2}✗ fuzz:shape +the plugin trapped after \d+ request\(s\) +fuel [\d,]+ \/ 10,000,000$/,
+    );
+    expect(lines[2]).toBe(
+      '      request: {"request":{"request_id":"","headers":[{"name":"","value_base64":""}],"method":"","path":"","query":null,"body_base64":""},"upstream":{"kind":"anthropic_direct"},"principal":{"id":"","kind":"","claims":{}}}',
+    );
+    expect(lines[3]).toBe(
+      '      outcome: fallback FailRequest at stage plugin_call: plugin call failed: wasm trap: wasm `unreachable` instruction executed',
+    );
+    expect(lines[4]).toMatch(/^ {6}shrunk \d+ time\(s\); seed 1, replay \{ seed: 1, path: '[\d:]+' \}$/);
+    expect(lines.at(-1)).toBe('FAIL 1 of 1 function(s) failed');
+  });
+
+  it('prints the reports as JSON with --json', async () => {
+    const r = await run('fuzz', good, '--runs', '10', '--seed', '2', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({
+      command: 'fuzz',
+      passed: true,
+      notNegotiated: [],
+      reports: [{ function: 'shape', passed: true, runs: 10, seed: 2, stats: { ok: 10, guestErrors: 0 } }],
+    });
+  });
+
+  it('fails a named function the plugin did not negotiate (exit 1), and refuses bad usage (exit 2)', async () => {
+    const r = await run('fuzz', good, '--function', 'filter', '--runs', '5');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ fuzz:filter');
+    expect(r.stdout).toContain('not negotiated by the plugin');
+    const unknown = await run('fuzz', good, '--function', 'route');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown wire function 'route'; expected one of shape, normalize_error");
+    const runs = await run('fuzz', good, '--runs', '0');
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toContain("--runs must be a positive integer; got '0'");
+    const misplaced = await run('verify', good, '--runs', '3');
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--runs applies to fuzz, not verify');
+    const seed = await run('fuzz', good, '--seed', 'x');
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain("--seed must be a 32-bit integer; got 'x'");
+  });
+
+  it('exits 1 with the handshake error when the plugin cannot be handshaken', async () => {
+    const path = await file('fuzz-no-handshake.wasm', shapePlugin(output(SHAPE_RESPONSE), {}));
+    const broken = await file(
+      'fuzz-downgrade.wasm',
+      pluginModule({
+        exports: {
+          cc_lb_handshake: output(
+            acceptJson({
+              chosen_versions: { shape: 9 },
+              plugin_supported: { shape: [1] },
+              implemented_functions: ['shape'],
+            }),
+          ),
+          shape: output(SHAPE_RESPONSE),
+        },
+      }),
+    );
+    expect((await run('fuzz', path, '--runs', '3')).code).toBe(0);
+    const r = await run('fuzz', broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ handshake');
+    expect(r.stdout).toContain("chosen version not offered: function 'shape' version 9 not in offer");
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL fuzz: the plugin could not be handshaken');
+  });
+
+  it('verify --fuzz N adds a generated-requests layer per function; off by default', async () => {
+    const path = await file(
+      'empty-header-verify.wasm',
+      shapePlugin(trapsOnInput(EMPTY_HEADER_NAME, JSON.stringify(SHAPE_RESPONSE))),
+    );
+    // the reference layers alone pass this plugin
+    const plain = await run(path);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toContain('generated:');
+    const fuzzed = await run(path, '--fuzz', '200');
+    expect(fuzzed.code).toBe(1);
+    expect(fuzzed.stdout).toContain('✗ generated:shape');
+    expect(fuzzed.stdout).toContain(
+      'the plugin trapped on {"request":{"request_id":"","headers":[{"name":"","value_base64":""}]',
+    );
+    expect(fuzzed.stdout.trimEnd().split('\n').at(-1)).toBe('FAIL 1 of 10 layer(s) failed');
+    const passing = await run(good, '--fuzz', '10');
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toMatch(/✓ generated:shape +10 generated request\(s\) handled \(seed -?\d+\)/);
   });
 });
 

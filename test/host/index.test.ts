@@ -6,6 +6,7 @@ describe('the host layer entry', () => {
     expect(Object.keys(host).sort()).toEqual(
       [
         'DISPATCH_PANIC_CHANNEL',
+        'DISPATCH_STAGES',
         'HandshakeExecutionError',
         'IdentityReadError',
         'SelfCheckExecutionError',

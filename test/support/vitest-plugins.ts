@@ -27,9 +27,14 @@ export const SHAPE_RESPONSE = { _v: 1, ...ShapeFn.dryRunResponse() };
 
 /** A shape plugin that passes every step; `exports` and `identity` override its parts. */
 export function shapePlugin(
-  overrides: { exports?: Record<string, ExportBehaviour>; identity?: PluginModuleSpec['identity'] } = {},
+  overrides: {
+    exports?: Record<string, ExportBehaviour>;
+    identity?: PluginModuleSpec['identity'];
+    memory?: number;
+  } = {},
 ): Uint8Array {
   return pluginModule({
+    ...(overrides.memory === undefined ? {} : { memory: overrides.memory }),
     identity: overrides.identity ?? { plugin_name: 'demo-shape', plugin_version: '1.2.3' },
     exports: {
       cc_lb_handshake: output(SHAPE_ACCEPT),

@@ -81,6 +81,34 @@ describe('matcher types', () => {
     expect(wasm).toHandshake({ chosen_versions: { shape: 1 } });
   });
 
+  test('toHandleGeneratedRequests types its check by the wire function', () => {
+    expectTypeOf(expect(wasm).toHandleGeneratedRequests(ShapeFn)).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(session).not.toHandleGeneratedRequests(SignFn, { runs: 10 })).toEqualTypeOf<
+      Promise<void>
+    >();
+    expect(wasm).toHandleGeneratedRequests(ShapeFn, {
+      runs: 50,
+      seed: 1,
+      fuel: 1_000_000,
+      deterministic: true,
+      allowGuestErrors: false,
+      replay: { seed: 1, path: '0:1' },
+      check: (request, outcome) => {
+        expectTypeOf(request.request.headers).toEqualTypeOf<{ name: string; value_base64: string }[]>();
+        if (outcome.kind === 'ok') expectTypeOf(outcome.response).toEqualTypeOf<ShapeResponse>();
+        return request.principal.id !== 'root';
+      },
+    });
+    // @ts-expect-error the check receives the request of the function under test, not another's
+    expect(wasm).toHandleGeneratedRequests(SignFn, { check: (request) => request.request.path !== '' });
+    // @ts-expect-error a check answers a boolean (or nothing)
+    expect(wasm).toHandleGeneratedRequests(ShapeFn, { check: () => 'yes' });
+    // @ts-expect-error runs is a number
+    expect(wasm).toHandleGeneratedRequests(ShapeFn, { runs: '10' });
+    // @ts-expect-error not a wire function
+    expect(wasm).toHandleGeneratedRequests('shape');
+  });
+
   test('identity matchers take bytes or plugin(), and a session does not compile', () => {
     expect(described).toHaveIdentity({ name: 'x' });
     expect(described).not.toPassStaticChecks();

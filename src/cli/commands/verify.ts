@@ -29,6 +29,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
   const flow = verifyLayers(p, {
     kinds: cmd.kind === 'auto' ? 'auto' : [cmd.kind],
     capabilities: cmd.capabilities,
+    ...(cmd.fuzzRuns === undefined ? {} : { fuzzRuns: cmd.fuzzRuns }),
   });
   const layers: VerifyLayer[] = [];
   out.progress('handshake');

@@ -30,6 +30,7 @@ import {
 } from '../reports.js';
 import { selfCheck } from '../self-check.js';
 import { PluginSession } from '../session.js';
+import { generatedLayers } from './generated.js';
 
 /** The plugin kinds a verify flow exists for (the reference's three, plus our signer). */
 export const VERIFY_KINDS = ['shape', 'router', 'observability', 'signer'] as const;
@@ -38,6 +39,8 @@ export type VerifyKind = (typeof VERIFY_KINDS)[number];
 export interface VerifyOptions {
   /** host capabilities to offer; replaces the `PluginUnderTest`'s own list when given */
   capabilities?: Iterable<string>;
+  /** also run this many generated requests per required function (off by default; not in the reference) */
+  fuzzRuns?: number;
 }
 
 /** One kind's part of the flow: the functions it needs negotiated and its dispatch cases. */
@@ -184,6 +187,13 @@ export class VerifyFlow implements AsyncIterable<VerifyLayer> {
     try {
       for (const flow of runnable) {
         for await (const result of flow.cases(session)) yield { kind: flow.kind, result };
+        // Opt-in, after the reference's own cases: a counterexample marks its layer, never throws.
+        const runs = this.#options.fuzzRuns;
+        if (runs !== undefined && runs > 0) {
+          for (const result of await generatedLayers(session, flow.required, runs)) {
+            yield { kind: flow.kind, result };
+          }
+        }
       }
     } finally {
       await session.close();

@@ -5,6 +5,7 @@
 import { toDispatch } from './to-dispatch.js';
 import { toFailHandshake } from './to-fail-handshake.js';
 import { toFailSelfCheck } from './to-fail-self-check.js';
+import { toHandleGeneratedRequests } from './to-handle-generated-requests.js';
 import { toHandshake } from './to-handshake.js';
 import { toHaveIdentity } from './to-have-identity.js';
 import { toPassSelfCheck } from './to-pass-self-check.js';
@@ -15,6 +16,7 @@ export {
   toDispatch,
   toFailHandshake,
   toFailSelfCheck,
+  toHandleGeneratedRequests,
   toHandshake,
   toHaveIdentity,
   toPassSelfCheck,
@@ -31,6 +33,7 @@ export const matchers = {
   toPassStaticChecks,
   toVerifyAs,
   toDispatch,
+  toHandleGeneratedRequests,
 };
 
 export default matchers;

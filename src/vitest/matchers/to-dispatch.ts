@@ -21,24 +21,13 @@ import {
   guestDiagnosticLines,
   RunError,
 } from '../../conformance/index.js';
-import type { DispatchOutcome, DispatchStage } from '../../host/index.js';
+import { DISPATCH_STAGES, type DispatchOutcome } from '../../host/index.js';
 import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
 import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
 import { matcherCall } from '../matcher-call.js';
 import { fuelBudgetOf, fuelText, type Receiver, receiverOf } from '../receiver.js';
 import type { DispatchChain, FallbackExpectation } from '../types.js';
-
-/** The Rust stage labels (metric `stage`), in dispatch order. */
-const DISPATCH_STAGES: readonly DispatchStage[] = [
-  'version_lookup',
-  'request_envelope',
-  'serialize_request',
-  'plugin_call',
-  'deserialize_response',
-  'response_envelope',
-  'response_decode',
-  'panic',
-];
+import { exportNameOf, isWireFunction, notAWireFunction } from '../wire-function-argument.js';
 
 type Outcome = DispatchOutcome<unknown>;
 
@@ -247,26 +236,4 @@ async function dispatchOn(
     // chain a second time, one block per error with its frames inside the engine and the SDK.
     throw new Error(`${hint}\n\nThe plugin never reached the ${fn.name} call:\n${accountOfError(error)}`);
   }
-}
-
-function isWireFunction(value: unknown): value is AnyWireFunction {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { name?: unknown }).name === 'string' &&
-    typeof (value as { dryRunRequest?: unknown }).dryRunRequest === 'function'
-  );
-}
-
-/** `normalize_error` → `NormalizeErrorFn`: how the function is spelled in the test's source. */
-function exportNameOf(fn: AnyWireFunction): string {
-  return `${fn.name.replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase())}Fn`;
-}
-
-function notAWireFunction(state: MatcherState, hint: string, value: unknown): TypeError {
-  const { BOLD_WEIGHT, EXPECTED_COLOR, printExpected, printWithType } = state.utils;
-  return new TypeError(
-    `${hint}\n\n${BOLD_WEIGHT('Matcher error')}: ${EXPECTED_COLOR('fn')} must be a wire function such as ShapeFn ` +
-      `(exported by cc-lb-plugin-conformance)\n\n${printWithType('Expected', value, printExpected)}`,
-  );
 }

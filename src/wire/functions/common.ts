@@ -9,6 +9,7 @@
 import { type TLiteral, type TObject, type TProperties, type TUnion, Type } from '@sinclair/typebox';
 import {
   anyValue,
+  base64,
   bool,
   f32,
   f64,
@@ -43,7 +44,7 @@ const taggedBy = <const T extends string, const V extends Record<string, TProper
 export const HeaderWire = struct('HeaderWire', {
   name: str(),
   /** base64 of the raw header value */
-  value_base64: str(),
+  value_base64: base64(),
 });
 export type HeaderWire = Static<typeof HeaderWire>;
 
@@ -60,7 +61,7 @@ export const RequestWire = struct('RequestWire', {
   method: str(),
   path: str(),
   query: nullable(str()),
-  body_base64: str(),
+  body_base64: base64(),
 });
 export type RequestWire = Static<typeof RequestWire>;
 
@@ -168,7 +169,7 @@ export const ShapedRequestWire = struct('ShapedRequestWire', {
   url: str(),
   method: str(),
   headers: list(HeaderWire),
-  body_base64: str(),
+  body_base64: base64(),
 });
 export type ShapedRequestWire = Static<typeof ShapedRequestWire>;
 
@@ -181,7 +182,7 @@ export type UpstreamErrorCategory = Static<typeof UpstreamErrorCategory>;
 
 export const UpstreamErrorWire = struct('UpstreamErrorWire', {
   status: u16(),
-  body_base64: nullable(str()),
+  body_base64: nullable(base64()),
   category: UpstreamErrorCategory,
 });
 export type UpstreamErrorWire = Static<typeof UpstreamErrorWire>;

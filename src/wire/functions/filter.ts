@@ -3,7 +3,7 @@
  * The request is flat (request fields are not nested under `request`) and carries v2 candidates,
  * which may hold a `cache_score`. The later `{kept_upstream_ids, …}` response is not 0.1.x.
  */
-import { list, nullable, type Static, str, struct } from '../schema.js';
+import { base64, list, nullable, type Static, str, struct } from '../schema.js';
 import { CandidateWire, dryRunSamples, HeaderWire, PerCandidateReasonWire, Principal } from './common.js';
 import { defineWireFunction } from './wire-function.js';
 
@@ -13,7 +13,7 @@ export const FilterRequest = struct('FilterRequest', {
   method: str(),
   path: str(),
   query: nullable(str()),
-  body_base64: str(),
+  body_base64: base64(),
   principal: Principal,
   candidates: list(CandidateWire),
 });

@@ -1,15 +1,15 @@
 /** Wire layer: `normalize_error` — rewrite an upstream error body (fallback PassThrough). */
-import { nullable, type Static, str, struct, u16 } from '../schema.js';
+import { base64, nullable, type Static, struct, u16 } from '../schema.js';
 import { defineWireFunction } from './wire-function.js';
 
 export const NormalizeErrorRequest = struct('NormalizeErrorRequest', {
   status: u16(),
-  body_base64: str(),
+  body_base64: base64(),
 });
 export type NormalizeErrorRequest = Static<typeof NormalizeErrorRequest>;
 
 export const NormalizeErrorResponse = struct('NormalizeErrorResponse', {
-  body_base64: nullable(str()),
+  body_base64: nullable(base64()),
 });
 export type NormalizeErrorResponse = Static<typeof NormalizeErrorResponse>;
 

@@ -3,7 +3,7 @@
  * FailRequest). `ShapeRequest` is the v2 generation the conformance suite sends; `ShapeRequestV1`
  * is what a v1 guest decodes, which rejects `upstream_base_url` when present.
  */
-import { list, omittable, type Static, str, struct } from '../schema.js';
+import { base64, list, omittable, type Static, str, struct } from '../schema.js';
 import { dryRunSamples, HeaderWire, Principal, RequestWire, UpstreamWire } from './common.js';
 import { defineWireFunction } from './wire-function.js';
 
@@ -26,7 +26,7 @@ export const ShapeResponse = struct('ShapeResponse', {
   url: str(),
   method: str(),
   headers: list(HeaderWire),
-  body_base64: str(),
+  body_base64: base64(),
 });
 export type ShapeResponse = Static<typeof ShapeResponse>;
 

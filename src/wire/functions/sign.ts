@@ -2,7 +2,7 @@
  * Wire layer: `sign` — sign a shaped request (fallback FailRequest). Every response field is
  * nullable (always emitted): `null` keeps the shaped request's value.
  */
-import { anyValue, list, nullable, type Static, str, struct } from '../schema.js';
+import { anyValue, base64, list, nullable, type Static, str, struct } from '../schema.js';
 import { dryRunSamples, HeaderWire, ShapedRequestWire } from './common.js';
 import { defineWireFunction } from './wire-function.js';
 
@@ -16,7 +16,7 @@ export const SignResponse = struct('SignResponse', {
   url: nullable(str()),
   method: nullable(str()),
   headers: nullable(list(HeaderWire)),
-  body_base64: nullable(str()),
+  body_base64: nullable(base64()),
 });
 export type SignResponse = Static<typeof SignResponse>;
 
