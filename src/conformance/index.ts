@@ -22,7 +22,19 @@ export {
   type VerifyErrorKind,
   type VerifyErrorVariant,
 } from './errors.js';
-export { FilterRequestBuilder, fixtures, ObserveRequestBuilder, ShapeRequestBuilder } from './fixtures.js';
+export {
+  BuildSignerRequestBuilder,
+  CandidateBuilder,
+  FilterRequestBuilder,
+  fixtures,
+  NormalizeErrorRequestBuilder,
+  ObserveRequestBuilder,
+  OnUnauthorizedRequestBuilder,
+  type RequestBuilderOf,
+  type RequestFinishedFields,
+  ShapeRequestBuilder,
+  SignRequestBuilder,
+} from './fixtures.js';
 export { type HandshakeOptions, handshake } from './handshake.js';
 export { identity } from './identity.js';
 export {
@@ -45,6 +57,7 @@ export {
   type StaticCheckName,
   type VerifyReport,
 } from './reports.js';
+export { requestTemplate } from './request-templates.js';
 export { type SelfCheckOptions, selfCheck } from './self-check.js';
 export { type LastCall, PluginSession, type SessionOptions } from './session.js';
 export {
