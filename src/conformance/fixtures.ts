@@ -478,11 +478,11 @@ const BUILDERS = {
   filter: filterRequestBuilder,
 } as const;
 
-/** The builder class of a wire function, by its name. */
+/** The builder class of a wire function, by its name (any builder when the name is not known). */
 export type RequestBuilderOf<F> = F extends { readonly name: infer N }
   ? N extends keyof typeof BUILDERS
     ? ReturnType<(typeof BUILDERS)[N]>
-    : never
+    : ReturnType<(typeof BUILDERS)[keyof typeof BUILDERS]>
   : never;
 
 export const fixtures = Object.freeze({
