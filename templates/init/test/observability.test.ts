@@ -30,6 +30,8 @@ describe('__PLUGIN_NAME__', () => {
 
   test("accepts a whole request's lifecycle of events", async ({ session }) => {
     await expect(session).toDispatch(ObserveFn, fixtures.requestTemplate(ObserveFn)).ok({});
+    // Every guest instruction costs fuel, and the host stops a call at 10,000,000: keep a margin.
+    expect(session.lastCall?.fuelConsumed).toBeLessThan(1_000_000);
   });
 
   test('is never called for a function it did not negotiate: the host routes by default', async ({

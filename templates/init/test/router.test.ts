@@ -39,6 +39,8 @@ describe('__PLUGIN_NAME__', () => {
           reason: 'eligible',
         })),
       });
+    // Every guest instruction costs fuel, and the host stops a call at 10,000,000: keep a margin.
+    expect(session.lastCall?.fuelConsumed).toBeLessThan(1_000_000);
   });
 
   test('refuses a candidate without an id, and the host falls back to its default routing', async ({

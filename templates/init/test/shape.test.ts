@@ -38,6 +38,8 @@ describe('__PLUGIN_NAME__', () => {
         headers: request.request.headers,
         body_base64: request.request.body_base64,
       });
+    // Every guest instruction costs fuel, and the host stops a call at 10,000,000: keep a margin.
+    expect(session.lastCall?.fuelConsumed).toBeLessThan(1_000_000);
   });
 
   test('refuses a path that cannot follow the host name, and the host fails the request', async ({

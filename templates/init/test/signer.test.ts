@@ -45,6 +45,8 @@ describe('__PLUGIN_NAME__', () => {
         headers: [...request.shaped.headers, AUTHORIZATION],
         body_base64: null,
       });
+    // Every guest instruction costs fuel, and the host stops a call at 10,000,000: keep a margin.
+    expect(session.lastCall?.fuelConsumed).toBeLessThan(1_000_000);
   });
 
   test('answers fail after a 401, handing the state back', async ({ session }) => {
