@@ -34,6 +34,7 @@ import {
   type Principal,
   type RateLimitObservationWire,
   type RequestOf,
+  type RequestWire,
   type ShapedRequestWire,
   ShapeFn,
   type ShapeRequest,
@@ -57,41 +58,64 @@ export function header(name: string, value: string | Uint8Array): HeaderWire {
   return { name, value_base64: toBase64(value) };
 }
 
-export class ShapeRequestBuilder {
-  #request: ShapeRequest = ShapeFn.dryRunRequest();
-  requestId(requestId: string): this {
-    this.#request.request.request_id = requestId;
-    return this;
-  }
+/** The HTTP fields a request carries, wherever they sit in it. */
+interface HttpFields {
+  method: string;
+  headers: HeaderWire[];
+  body_base64: string;
+}
+
+/**
+ * The setters of the HTTP fields, shared by the builders whose requests carry them (a downstream
+ * request, flat or nested, and a shaped request); each builder says where the fields sit.
+ */
+export abstract class HttpFieldSetters {
+  protected abstract http(): HttpFields;
   method(method: string): this {
-    this.#request.request.method = method;
+    this.http().method = method;
     return this;
   }
-  path(path: string): this {
-    this.#request.request.path = path;
+  headers(headers: readonly HeaderWire[]): this {
+    this.http().headers = structuredClone([...headers]);
     return this;
   }
-  /** Sets the query (the sample has none: `null`). */
-  query(query: string | null): this {
-    this.#request.request.query = query;
+  /** Appends one header; the value is text (UTF-8) or bytes, stored base64-encoded. */
+  addHeader(name: string, value: string | Uint8Array): this {
+    this.http().headers.push(header(name, value));
     return this;
   }
   bodyBase64(bodyBase64: string): this {
-    this.#request.request.body_base64 = bodyBase64;
+    this.http().body_base64 = bodyBase64;
     return this;
   }
   /** The body as text (UTF-8) or bytes; stored base64-encoded in `body_base64`. */
   body(body: string | Uint8Array): this {
     return this.bodyBase64(toBase64(body));
   }
-  headers(headers: readonly HeaderWire[]): this {
-    this.#request.request.headers = structuredClone([...headers]);
+}
+
+/** The setters of a downstream request's fields (`RequestWire`), nested or flat. */
+export abstract class DownstreamFieldSetters extends HttpFieldSetters {
+  protected abstract override http(): RequestWire;
+  requestId(requestId: string): this {
+    this.http().request_id = requestId;
     return this;
   }
-  /** Appends one header; the value is text (UTF-8) or bytes, stored base64-encoded. */
-  addHeader(name: string, value: string | Uint8Array): this {
-    this.#request.request.headers.push(header(name, value));
+  path(path: string): this {
+    this.http().path = path;
     return this;
+  }
+  /** Sets the query (the sample has none: `null`). */
+  query(query: string | null): this {
+    this.http().query = query;
+    return this;
+  }
+}
+
+export class ShapeRequestBuilder extends DownstreamFieldSetters {
+  #request: ShapeRequest = ShapeFn.dryRunRequest();
+  protected http(): RequestWire {
+    return this.#request.request;
   }
   principal(principal: Principal): this {
     this.#request.principal = structuredClone(principal);
@@ -114,40 +138,11 @@ export class ShapeRequestBuilder {
   }
 }
 
-export class FilterRequestBuilder {
+/** A `filter` request: the downstream request's fields sit flat beside the principal and candidates. */
+export class FilterRequestBuilder extends DownstreamFieldSetters {
   #request: FilterRequest = FilterFn.dryRunRequest();
-  requestId(requestId: string): this {
-    this.#request.request_id = requestId;
-    return this;
-  }
-  headers(headers: readonly HeaderWire[]): this {
-    this.#request.headers = structuredClone([...headers]);
-    return this;
-  }
-  /** Appends one header; the value is text (UTF-8) or bytes, stored base64-encoded. */
-  addHeader(name: string, value: string | Uint8Array): this {
-    this.#request.headers.push(header(name, value));
-    return this;
-  }
-  method(method: string): this {
-    this.#request.method = method;
-    return this;
-  }
-  path(path: string): this {
-    this.#request.path = path;
-    return this;
-  }
-  query(query: string | null): this {
-    this.#request.query = query;
-    return this;
-  }
-  bodyBase64(bodyBase64: string): this {
-    this.#request.body_base64 = bodyBase64;
-    return this;
-  }
-  /** The body as text (UTF-8) or bytes; stored base64-encoded in `body_base64`. */
-  body(body: string | Uint8Array): this {
-    return this.bodyBase64(toBase64(body));
+  protected http(): RequestWire {
+    return this.#request;
   }
   principal(principal: Principal): this {
     this.#request.principal = structuredClone(principal);
@@ -324,8 +319,11 @@ export class BuildSignerRequestBuilder {
 }
 
 /** A `sign` request: the shaped request's fields, flattened, and the signer state. */
-export class SignRequestBuilder {
+export class SignRequestBuilder extends HttpFieldSetters {
   #request: SignRequest = SignFn.dryRunRequest();
+  protected http(): ShapedRequestWire {
+    return this.#request.shaped;
+  }
   /** Replaces the whole shaped request (for example a `shape` response). */
   shaped(shaped: ShapedRequestWire): this {
     this.#request.shaped = structuredClone(shaped);
@@ -334,27 +332,6 @@ export class SignRequestBuilder {
   url(url: string): this {
     this.#request.shaped.url = url;
     return this;
-  }
-  method(method: string): this {
-    this.#request.shaped.method = method;
-    return this;
-  }
-  headers(headers: readonly HeaderWire[]): this {
-    this.#request.shaped.headers = structuredClone([...headers]);
-    return this;
-  }
-  /** Appends one header; the value is text (UTF-8) or bytes, stored base64-encoded. */
-  addHeader(name: string, value: string | Uint8Array): this {
-    this.#request.shaped.headers.push(header(name, value));
-    return this;
-  }
-  bodyBase64(bodyBase64: string): this {
-    this.#request.shaped.body_base64 = bodyBase64;
-    return this;
-  }
-  /** The body as text (UTF-8) or bytes; stored base64-encoded in `body_base64`. */
-  body(body: string | Uint8Array): this {
-    return this.bodyBase64(toBase64(body));
   }
   /** The state `build_signer` (or `on_unauthorized`) returned (any JSON value). */
   signerState(state: JsonValue): this {

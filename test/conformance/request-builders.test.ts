@@ -26,9 +26,18 @@ function propertiesOf(schema: TSchema): Record<string, TSchema> | undefined {
   return (schema as { properties?: Record<string, TSchema> }).properties;
 }
 
+/** The public methods along the builder's prototype chain, `build` and the internal `http` aside. */
 function settersOf(builder: object): Set<string> {
-  const proto = Object.getPrototypeOf(builder) as object;
-  return new Set(Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor' && n !== 'build'));
+  const names = new Set<string>();
+  for (
+    let proto = Object.getPrototypeOf(builder);
+    proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) names.add(name);
+  }
+  for (const name of ['constructor', 'build', 'http']) names.delete(name);
+  return names;
 }
 
 /**
