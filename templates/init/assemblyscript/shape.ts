@@ -2,10 +2,10 @@
  * __PLUGIN_NAME__ — a cc-lb shape plugin (`shape`).
  *
  * `shape` turns the downstream request into the request sent upstream. This one sends it to
- * https://api.anthropic.com with the same path, query, method, headers and body (decide here which
- * downstream headers to forward: this forwards all of them). A path that does not start with `/`
- * is refused, since it cannot follow the host name: the host then fails the request (policy
- * FailRequest). cc-lb.ts holds the calling convention.
+ * https://api.anthropic.com with the same path (a `/` added in front when missing), query, method,
+ * headers and body (decide here which downstream headers to forward: this forwards all of them).
+ * A request without a method is refused: the host then fails the request (policy FailRequest).
+ * cc-lb.ts holds the calling convention.
  */
 import { fail, handshake, NONE, openRequest, response, selfCheck } from './cc-lb';
 
@@ -32,14 +32,17 @@ export function shape(): i32 {
   const query = found[2];
   const headers = found[3];
   const body = found[4];
-  if (method === NONE || headers === NONE || body === NONE)
+  if (!input.isString(path) || headers === NONE || body === NONE) {
     return fail('shape request without the downstream request');
-  // the path's first character (just after its opening quote) must be `/`
-  if (!input.isString(path) || input.at(path + 1) !== 0x2f) return fail("request path must start with '/'");
+  }
+  // an empty string ends two bytes after its opening quote
+  if (!input.isString(method) || input.stringEnd(method) === method + 2)
+    return fail('request without a method');
 
-  const out = response()
-    .text(',"url":"' + UPSTREAM)
-    .stringContent(input, path);
+  const out = response().text(',"url":"' + UPSTREAM);
+  // the path's first character sits just after its opening quote
+  if (input.at(path + 1) !== 0x2f) out.text('/');
+  out.stringContent(input, path);
   if (input.isString(query)) out.text('?').stringContent(input, query);
   out.text('","method":').value(input, method);
   out.text(',"headers":').value(input, headers);

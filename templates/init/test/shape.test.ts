@@ -42,10 +42,15 @@ describe('__PLUGIN_NAME__', () => {
     expect(session.lastCall?.fuelConsumed).toBeLessThan(1_000_000);
   });
 
-  test('refuses a path that cannot follow the host name, and the host fails the request', async ({
-    session,
-  }) => {
-    const request = fixtures.shapeRequestBuilder().path('v1/messages').build();
+  test('puts a path without its leading slash after one', async ({ session }) => {
+    const request = fixtures.shapeRequestBuilder().path('v1/models').query(null).method('GET').build();
+    await expect(session)
+      .toDispatch(ShapeFn, request)
+      .ok(expect.objectContaining({ url: 'https://api.anthropic.com/v1/models', method: 'GET' }));
+  });
+
+  test('refuses a request without a method, and the host fails the request', async ({ session }) => {
+    const request = fixtures.shapeRequestBuilder().method('').build();
     await expect(session).toDispatch(ShapeFn, request).fallback('FailRequest', { stage: 'plugin_call' });
   });
 });

@@ -1,7 +1,7 @@
   ;; A shape plugin (`shape`): turns the downstream request into the request sent upstream. This
-  ;; one sends it to https://api.anthropic.com with the same path, query, method, headers and body
-  ;; (decide here which downstream headers to forward: this forwards all of them). A path that does
-  ;; not start with `/` is refused, since it cannot follow the host name: the host then fails the
+  ;; one sends it to https://api.anthropic.com with the same path (a `/` added in front when
+  ;; missing), query, method, headers and body (decide here which downstream headers to forward:
+  ;; this forwards all of them). A request without a method is refused: the host then fails the
   ;; request (policy FailRequest).
 
   (global $FUNCTIONS i32 (i32.const 0x2000))
@@ -16,12 +16,14 @@
   (data (i32.const 0x2090) "method\00path\00query\00headers\00body_base64\00\00")
   (global $MSG_BAD_REQUEST i32 (i32.const 0x20d0))
   (data (i32.const 0x20d0) "shape request without the downstream request\00")
-  (global $MSG_BAD_PATH i32 (i32.const 0x2110))
-  (data (i32.const 0x2110) "request path must start with '/'\00")
+  (global $MSG_NO_METHOD i32 (i32.const 0x2110))
+  (data (i32.const 0x2110) "request without a method\00")
   (global $URL_HEAD i32 (i32.const 0x2140))
   (data (i32.const 0x2140) ",\"url\":\"https://api.anthropic.com\00")
   (global $QUERY_MARK i32 (i32.const 0x2170))
   (data (i32.const 0x2170) "?\00")
+  (global $SLASH i32 (i32.const 0x2178))
+  (data (i32.const 0x2178) "/\00")
   (global $METHOD i32 (i32.const 0x2180))
   (data (i32.const 0x2180) "\",\"method\":\00")
   (global $HEADERS i32 (i32.const 0x2190))
@@ -45,15 +47,18 @@
     (local.set $query (call $found (i32.const 2)))
     (local.set $headers (call $found (i32.const 3)))
     (local.set $body (call $found (i32.const 4)))
-    (if (i32.or (i32.or (i32.lt_s (local.get $method) (i32.const 0)) (i32.lt_s (local.get $headers) (i32.const 0)))
+    (if (i32.or (i32.or (i32.eqz (call $is_string (local.get $path))) (i32.lt_s (local.get $headers) (i32.const 0)))
           (i32.lt_s (local.get $body) (i32.const 0)))
       (then (return (call $fail_with (global.get $MSG_BAD_REQUEST)))))
-    ;; the path's first character (just after its opening quote) must be `/`
-    (if (i32.or (i32.eqz (call $is_string (local.get $path)))
-          (i32.ne (i32.load8_u (i32.add (local.get $path) (i32.const 1))) (i32.const 0x2f)))
-      (then (return (call $fail_with (global.get $MSG_BAD_PATH)))))
+    ;; an empty string ends two bytes after its opening quote
+    (if (i32.or (i32.eqz (call $is_string (local.get $method)))
+          (i32.eq (call $skip_string (local.get $method)) (i32.add (local.get $method) (i32.const 2))))
+      (then (return (call $fail_with (global.get $MSG_NO_METHOD)))))
     (call $start_response)
     (call $emit_text (global.get $URL_HEAD))
+    ;; the path's first character sits just after its opening quote
+    (if (i32.ne (i32.load8_u (i32.add (local.get $path) (i32.const 1))) (i32.const 0x2f))
+      (then (call $emit_text (global.get $SLASH))))
     (call $emit_string_content (local.get $path))
     (if (call $is_string (local.get $query))
       (then
