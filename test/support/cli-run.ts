@@ -1,4 +1,4 @@
-/** Runs the CLI in-process with captured output, as `runCli` is driven by the executable. */
+/** Runs the CLI in-process with captured output, as a person at a non-TTY terminal would see it. */
 import { runCli } from '../../src/cli/run.js';
 
 export interface CliRun {
