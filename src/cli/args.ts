@@ -25,6 +25,8 @@ export interface CliCommand {
   /** `dispatch` only: the wire function's name */
   readonly functionName: string | undefined;
   readonly kind: VerifyKindOption;
+  /** `init` only: the plugin source language */
+  readonly lang: InitLanguage;
   readonly capabilities: string[];
   readonly json: boolean;
   readonly fuel: number | undefined;
@@ -34,8 +36,6 @@ export interface CliCommand {
   readonly name: string | undefined;
   readonly version: string | undefined;
   readonly out: string | undefined;
-  /** `init` only: the plugin source language */
-  readonly lang: InitLanguage;
 }
 
 export type ParsedArgs = { readonly help: true } | ({ readonly help: false } & CliCommand);
@@ -62,11 +62,11 @@ Commands:
 
 Options:
   --kind shape|router|observability|signer|auto   plugin kind for verify (default: auto, from the negotiated functions)
+  --lang assemblyscript|wat             init: the plugin's source language (default: assemblyscript)
   --capability NAME                     offer a host capability (repeatable)
   --fuel N                              fuel per guest call (default 10000000, the host's budget)
   --request FILE                        dispatch: JSON request (without "_v")
   --template                            dispatch: print a request template instead of dispatching
-  --lang assemblyscript|wat             init: the plugin's source language (default: assemblyscript)
   --json                                print the report as JSON
   -h, --help                            show this help
 
@@ -148,6 +148,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     file,
     functionName,
     kind: kind as VerifyKindOption,
+    lang: lang as InitLanguage,
     capabilities: values.capability ?? [],
     json: values.json ?? false,
     fuel: values.fuel === undefined ? undefined : parseFuel(values.fuel),
@@ -156,7 +157,6 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     name: values.name,
     version: values.version,
     out: values.out,
-    lang: lang as InitLanguage,
   };
 }
 
