@@ -152,6 +152,14 @@ describe('init: what it writes, and what it refuses', () => {
     const manifest = JSON.parse(await readFile(join(target, 'package.json'), 'utf8'));
     expect(Object.keys(manifest.devDependencies).sort()).toEqual(['cc-lb-plugin-conformance', 'vitest']);
     expect(manifest.name).toBe('obs-hook');
+    const json = await run('init', join(dir, 'fresh', 'json'), '--kind', 'signer', '--lang', 'wat', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      command: 'init',
+      name: 'json',
+      kind: 'signer',
+      lang: 'wat',
+      files: expect.arrayContaining(['plugin.wat', 'test/plugin.test.ts']),
+    });
     expect(await readFile(join(target, 'plugin.wat'), 'utf8')).toMatch(
       /^;; obs-hook — a cc-lb observability plugin/,
     );
