@@ -41,9 +41,15 @@ export function sign(): i32 {
   const headers = input.member(input.member(request, 'shaped'), 'headers');
   if (input.at(headers) !== 0x5b) return fail('sign request without shaped headers');
 
-  const out = response().text(',"url":null,"method":null,"headers":[');
-  const items = input.elements(headers);
-  for (let i = 0; i < items.length; i++) out.value(input, items[i]).text(',');
+  const end = input.valueEnd(headers);
+  if (end === NONE) return fail('sign request without shaped headers');
+
+  // The shaped headers copied as they are, without the closing bracket, then ours: one pass over
+  // them instead of one per element (every byte scanned costs fuel).
+  const out = response()
+    .text(',"url":null,"method":null,"headers":')
+    .copy(input, headers, end - 1);
+  if (input.at(input.skipSpace(headers + 1)) !== 0x5d) out.text(',');
   out.text('{"name":"authorization","value_base64":"' + AUTHORIZATION + '"}]');
   return out.text(',"body_base64":null}').send();
 }

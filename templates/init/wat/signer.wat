@@ -25,7 +25,7 @@
   (global $BUILT i32 (i32.const 0x2190))
   (data (i32.const 0x2190) ",\"signer_state\":{\"key_id\":\"example-key\"}}\00")
   (global $SIGNED_HEAD i32 (i32.const 0x21d0))
-  (data (i32.const 0x21d0) ",\"url\":null,\"method\":null,\"headers\":[\00")
+  (data (i32.const 0x21d0) ",\"url\":null,\"method\":null,\"headers\":\00")
   (global $SIGNED_TAIL i32 (i32.const 0x2200))
   (data (i32.const 0x2200)
     "{\"name\":\"authorization\",\"value_base64\":\"QmVhcmVyIGV4YW1wbGUta2V5\"}],\"body_base64\":null}\00")
@@ -42,7 +42,7 @@
     (call $succeed))
 
   (func (export "sign") (result i32)
-    (local $root i32) (local $state i32) (local $header i32)
+    (local $root i32) (local $state i32) (local $header i32) (local $end i32)
     (local.set $root (call $open_request))
     (if (i32.lt_s (local.get $root) (i32.const 0)) (then (return (i32.const 1))))
     (local.set $state (call $find (local.get $root) (global.get $KEY_SIGNER_STATE)))
@@ -56,15 +56,14 @@
       (then (return (call $fail_with (global.get $MSG_BAD_SHAPED)))))
     (call $start_response)
     (call $emit_text (global.get $SIGNED_HEAD))
-    ;; the shaped headers, each followed by a comma, then ours
-    (local.set $header (call $first (local.get $header)))
-    (block $done
-      (loop $each
-        (br_if $done (i32.lt_s (local.get $header) (i32.const 0)))
-        (call $emit_value (local.get $header))
-        (call $emit_text (global.get $COMMA))
-        (local.set $header (call $next (local.get $header)))
-        (br $each)))
+    ;; the shaped headers copied as they are, without the closing bracket, then ours: one pass
+    ;; over them instead of one per element (every byte scanned costs fuel)
+    (local.set $end (call $skip_value (local.get $header)))
+    (if (i32.lt_s (local.get $end) (i32.const 0))
+      (then (return (call $fail_with (global.get $MSG_BAD_SHAPED)))))
+    (call $emit (local.get $header) (i32.sub (i32.sub (local.get $end) (local.get $header)) (i32.const 1)))
+    (if (i32.ge_s (call $first (local.get $header)) (i32.const 0))
+      (then (call $emit_text (global.get $COMMA))))
     (call $emit_text (global.get $SIGNED_TAIL))
     (call $succeed))
 
