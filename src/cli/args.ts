@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { VERIFY_KINDS, type VerifyKind } from '../conformance/index.js';
+import { INIT_KINDS, INIT_LANGUAGES, type InitLanguage } from './init/project.js';
 
 export const COMMANDS = [
   'verify',
@@ -13,6 +14,7 @@ export const COMMANDS = [
   'dispatch',
   'fuzz',
   'stamp',
+  'init',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 /** `--kind`: a verify kind, or `auto` for every kind the negotiated functions call for. */
@@ -21,16 +23,21 @@ export type VerifyKindOption = VerifyKind | 'auto';
 
 export interface CliCommand {
   readonly command: CommandName;
+  /** the plugin file; for `init`, the project directory */
   readonly file: string;
   /** `dispatch` only: the wire function's name */
   readonly functionName: string | undefined;
   readonly kind: VerifyKindOption;
+  /** `init` only: the plugin source language */
+  readonly lang: InitLanguage;
   readonly capabilities: string[];
   readonly json: boolean;
   /** print every line the guest logged, not only the last ones of a failing call */
   readonly verbose: boolean;
   readonly fuel: number | undefined;
   readonly requestFile: string | undefined;
+  /** `dispatch` only: print the function's request template instead of dispatching */
+  readonly template: boolean;
   readonly name: string | undefined;
   readonly version: string | undefined;
   readonly out: string | undefined;
@@ -60,11 +67,16 @@ Commands:
   self-check <plugin.wasm>              run cc_lb_self_check
   dispatch <plugin.wasm> <function>     dispatch one wire call (the function's dry-run request by default)
   fuzz <plugin.wasm>                    dispatch generated requests and shrink a failing one to a minimal case
+  dispatch [<plugin.wasm>] <function> --template
+                                        print a complete, realistic request for <function> to start a --request file from
   stamp <plugin.wasm> --name N --version V [--out FILE]
                                         write the identity custom section (replacing any existing one)
+  init <dir> --kind router|shape|observability|signer [--lang assemblyscript|wat] [--name N]
+                                        write a new plugin project that passes its own test suite
 
 Options:
   --kind shape|router|observability|signer|auto   plugin kind for verify (default: auto, from the negotiated functions)
+  --lang assemblyscript|wat             init: the plugin's source language (default: assemblyscript)
   --capability NAME                     offer a host capability (repeatable)
   --fuel N                              fuel per guest call (default 10000000, the host's budget)
   --request FILE                        dispatch: JSON request (without "_v")
@@ -72,6 +84,7 @@ Options:
   --runs N                              fuzz: generated requests per function (default 100)
   --seed S                              fuzz: the seed, to repeat a run
   --fuzz N                              verify: also run N generated requests per function (off by default)
+  --template                            dispatch: print a request template instead of dispatching
   --json                                print the report as JSON
   --verbose                             print every line the guest logged (failures show the last ones)
   -h, --help                            show this help
@@ -93,9 +106,17 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (first === undefined) throw new UsageError('missing <plugin.wasm>');
   const isCommand = (COMMANDS as readonly string[]).includes(first);
   const command: CommandName = isCommand ? (first as CommandName) : 'verify';
-  const operands = isCommand ? rest : positionals;
+  const operands = [...(isCommand ? rest : positionals)];
+  const template = values.template ?? false;
+  if (template && command !== 'dispatch')
+    throw new UsageError(`--template applies to dispatch, not ${command}`);
+  if (template && values.request !== undefined)
+    throw new UsageError('--template prints a request; it cannot be combined with --request');
+  // A template needs no plugin: `dispatch filter --template` names the function alone.
+  if (template && operands.length === 1) operands.unshift('');
   const file = operands[0];
-  if (file === undefined) throw new UsageError(`${command}: missing <plugin.wasm>`);
+  if (file === undefined)
+    throw new UsageError(`${command}: missing ${command === 'init' ? '<dir>' : '<plugin.wasm>'}`);
 
   let functionName: string | undefined;
   if (command === 'dispatch') {
@@ -111,8 +132,19 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (!(KIND_OPTIONS as readonly string[]).includes(kind)) {
     throw new UsageError(`--kind must be one of ${KIND_OPTIONS.join(', ')}; got '${kind}'`);
   }
-  if (values.kind !== undefined && command !== 'verify')
-    throw new UsageError(`--kind applies to verify, not ${command}`);
+  if (values.kind !== undefined && command !== 'verify' && command !== 'init')
+    throw new UsageError(`--kind applies to verify and init, not ${command}`);
+  if (command === 'init') {
+    if (values.kind === undefined)
+      throw new UsageError(`init: missing --kind (one of ${INIT_KINDS.join(', ')})`);
+    if (!(INIT_KINDS as readonly string[]).includes(kind))
+      throw new UsageError(`init: --kind must be one of ${INIT_KINDS.join(', ')}; got '${kind}'`);
+  }
+  const lang = values.lang ?? 'assemblyscript';
+  if (values.lang !== undefined && command !== 'init')
+    throw new UsageError(`--lang applies to init, not ${command}`);
+  if (!(INIT_LANGUAGES as readonly string[]).includes(lang))
+    throw new UsageError(`--lang must be one of ${INIT_LANGUAGES.join(', ')}; got '${lang}'`);
   if (values.request !== undefined && command !== 'dispatch') {
     throw new UsageError(`--request applies to dispatch, not ${command}`);
   }
@@ -130,7 +162,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       throw new UsageError('stamp: missing --version (the plugin_version to write)');
   } else {
     for (const option of ['name', 'version', 'out'] as const) {
-      if (values[option] !== undefined) throw new UsageError(`--${option} applies to stamp, not ${command}`);
+      if (values[option] === undefined || (option === 'name' && command === 'init')) continue;
+      throw new UsageError(
+        `--${option} applies to stamp${option === 'name' ? ' and init' : ''}, not ${command}`,
+      );
     }
   }
 
@@ -140,11 +175,13 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     file,
     functionName,
     kind: kind as VerifyKindOption,
+    lang: lang as InitLanguage,
     capabilities: values.capability ?? [],
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     fuel: values.fuel === undefined ? undefined : parsePositive('--fuel', values.fuel),
     requestFile: values.request,
+    template,
     name: values.name,
     version: values.version,
     out: values.out,
@@ -167,6 +204,8 @@ function parseRaw(argv: readonly string[]) {
       verbose: { type: 'boolean' },
       fuel: { type: 'string' },
       request: { type: 'string' },
+      template: { type: 'boolean' },
+      lang: { type: 'string' },
       name: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },

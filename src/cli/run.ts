@@ -6,6 +6,7 @@
 import { parseCliArgs, USAGE, UsageError } from './args.js';
 import { runDispatch } from './commands/dispatch.js';
 import { runFuzz } from './commands/fuzz.js';
+import { runInit } from './commands/init.js';
 import { runHandshake, runIdentity, runSelfCheck } from './commands/single-layer.js';
 import { runStamp } from './commands/stamp.js';
 import { runVerify } from './commands/verify.js';
@@ -39,6 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runFuzz(args, out);
       case 'stamp':
         return await runStamp(args, out);
+      case 'init':
+        return await runInit(args, out);
     }
   } catch (error) {
     out.endProgress();

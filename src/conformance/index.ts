@@ -28,7 +28,19 @@ export {
   type VerifyErrorKind,
   type VerifyErrorVariant,
 } from './errors.js';
-export { FilterRequestBuilder, fixtures, ObserveRequestBuilder, ShapeRequestBuilder } from './fixtures.js';
+export {
+  BuildSignerRequestBuilder,
+  CandidateBuilder,
+  FilterRequestBuilder,
+  fixtures,
+  NormalizeErrorRequestBuilder,
+  ObserveRequestBuilder,
+  OnUnauthorizedRequestBuilder,
+  type RequestBuilderOf,
+  type RequestFinishedFields,
+  ShapeRequestBuilder,
+  SignRequestBuilder,
+} from './fixtures.js';
 export {
   type FuzzCounterexample,
   type FuzzOptions,
@@ -63,6 +75,7 @@ export {
   type VerifyReport,
 } from './reports.js';
 export { type RequestArbitraryOptions, requestArbitrary } from './request-arbitrary.js';
+export { requestTemplate } from './request-templates.js';
 export { type SelfCheckOptions, selfCheck } from './self-check.js';
 export { type DispatchCallOptions, type LastCall, PluginSession, type SessionOptions } from './session.js';
 export {

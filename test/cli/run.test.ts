@@ -602,7 +602,7 @@ describe('bad usage and unreadable input exit 2 with a message', () => {
       "--kind must be one of auto, shape, router, observability, signer; got 'teapot'",
     ],
     [['verify', 'x.wasm', '--fuel', '12abc'], "--fuel must be a positive integer; got '12abc'"],
-    [['handshake', 'x.wasm', '--kind', 'shape'], '--kind applies to verify, not handshake'],
+    [['handshake', 'x.wasm', '--kind', 'shape'], '--kind applies to verify and init, not handshake'],
     [['dispatch', 'x.wasm'], 'dispatch: missing <function>'],
   ])('%j', async (argv, message) => {
     const r = await run(...argv);

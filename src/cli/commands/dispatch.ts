@@ -1,8 +1,9 @@
 /**
  * CLI layer: `dispatch <plugin.wasm> <function>` — one wire call through the host envelope, with
- * the function's dry-run request unless `--request` names a JSON file.
+ * the function's dry-run request unless `--request` names a JSON file. With `--template` it prints
+ * the function's realistic request template (the JSON a `--request` file holds) and runs nothing.
  */
-import { dispatch } from '../../conformance/index.js';
+import { dispatch, requestTemplate } from '../../conformance/index.js';
 import { allWireFunctions, wireFunction } from '../../wire/index.js';
 import { type CliCommand, UsageError } from '../args.js';
 import { readPluginUnderTest, readRequestFile } from '../input.js';
@@ -15,6 +16,10 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
     throw new UsageError(
       `unknown wire function '${name}'; expected one of ${allWireFunctions.map((f) => f.name).join(', ')}`,
     );
+  }
+  if (cmd.template) {
+    out.json(requestTemplate(fn));
+    return 0;
   }
   const p = await readPluginUnderTest(cmd);
   const request =
