@@ -3,12 +3,12 @@
  * path — and the recorder that builds it while the call runs.
  *
  * The profiling instrumentation reports two events, each with the fuel counter (remaining fuel)
- * at that moment: a function was entered, and control is back in the frame at a given stack
- * height (after a call returned, or before a tail call replaces the frame). Fuel only ever
- * decreases, so the fuel between two consecutive events belongs to the function on top of the
- * stack in between: that is its self fuel, exactly, with no sampling. Kernel calls are not
- * frames, so their fuel is the caller's. A call that traps or runs out of fuel ends with frames
- * still open; `finish` closes them at the final counter, so the partial profile adds up too.
+ * at that moment: a function was entered, and the function on top of the stack exits (returns,
+ * or is replaced by a tail call). Fuel only ever decreases, so the fuel between two consecutive
+ * events belongs to the function on top of the stack in between: that is its self fuel, exactly,
+ * with no sampling. Kernel calls are not frames, so their fuel is the caller's. A call that traps
+ * or runs out of fuel ends with frames still open; `finish` closes them at the final counter, so
+ * the partial profile adds up too.
  *
  * Exactness: readings are clamped at 0 (the counter can overrun below zero before the next
  * check traps, and the engine reports such a call as having consumed exactly its budget), so
@@ -92,7 +92,7 @@ export interface FuelRecord {
 export const DEFAULT_MAX_PATHS = 200_000;
 
 /**
- * Collects one call's events. `begin` starts a call, `enter`/`leave` are what the instrumented
+ * Collects one call's events. `begin` starts a call, `enter`/`exit` are what the instrumented
  * guest reports, `finish` closes whatever is still open and hands back the record.
  */
 export class FuelRecorder {
@@ -148,8 +148,8 @@ export class FuelRecorder {
     this.outerEntry.fill(0);
   }
 
-  /** Function `fn` was entered with `remaining` fuel left; returns its frame's stack height. */
-  enter(fn: number, remaining: number): number {
+  /** Function `fn` was entered with `remaining` fuel left. */
+  enter(fn: number, remaining: number): void {
     const reading = this.attribute(remaining);
     if (!(fn >= 0 && fn < this.functionCount)) throw new RangeError(`no function ${fn} in this module`);
     const parent = this.height === 0 ? this.root : (this.stackNode[this.height - 1] as RecordNode);
@@ -181,13 +181,12 @@ export class FuelRecorder {
     this.open[fn] = open + 1;
     if (open === 0) this.outerEntry[fn] = reading;
     this.push(fn, node, reading, nested);
-    return this.height;
   }
 
-  /** Control is back in the frame at `height` (0: the call itself); frames above it are done. */
-  leave(height: number, remaining: number): void {
+  /** The function on top of the stack exits with `remaining` fuel left. */
+  exit(remaining: number): void {
     const reading = this.attribute(remaining);
-    while (this.height > height && this.height > 0) this.pop(reading);
+    if (this.height > 0) this.pop(reading);
   }
 
   /** Ends the call at the final counter, closing frames a trap left open, and returns the record. */

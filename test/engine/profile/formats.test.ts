@@ -23,15 +23,15 @@ const NAMES = ['main', 'parse', 'Vec<u8>::push & grow', 'emit', 'parse'];
 function sampleProfile(): FuelProfile {
   const r = new FuelRecorder(NAMES.length);
   r.begin(1000);
-  const main = r.enter(0, 999);
-  const parse = r.enter(1, 994);
+  r.enter(0, 999);
+  r.enter(1, 994);
   r.enter(2, 989);
-  r.leave(parse, 982);
-  r.leave(main, 977);
+  r.exit(982);
+  r.exit(977);
   r.enter(3, 977);
-  r.leave(main, 957);
+  r.exit(957);
   r.enter(4, 957);
-  r.leave(main, 954);
+  r.exit(954);
   return fuelProfile(r.finish(952), (i) => NAMES[i] as string);
 }
 

@@ -1,8 +1,8 @@
 /**
  * The recorder on event sequences worked out by hand: what the profiling instrumentation reports
- * (enter with the remaining fuel; leave to a stack height) must add up to exact self and total
- * fuel per function and per call path, for recursion, traps and overruns too. The instrumented
- * guest's side is tested in profile-instrument.test.ts.
+ * (a function entered, the top function exiting, each with the remaining fuel) must add up to
+ * exact self and total fuel per function and per call path, for recursion, traps and overruns
+ * too. The instrumented guest's side is tested in profile-instrumentation.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -30,11 +30,12 @@ describe('FuelRecorder', () => {
   it('attributes the fuel between events to the frame on top', () => {
     const r = new FuelRecorder(4);
     r.begin(1000);
-    const main = r.enter(0, 1000); // main: 10 until f
+    r.enter(0, 1000); // main: 10 until f
     r.enter(1, 990); // f: 5 until g
     r.enter(2, 985); // g: 20
-    r.leave(2, 965); // back in f: 3 more
-    r.leave(main, 962); // back in main: 2, then the call returns
+    r.exit(965); // back in f: 3 more
+    r.exit(962); // back in main: 2, then the call returns
+    r.exit(960);
     const profile = fuelProfile(r.finish(960), nameOf);
     expect(profile.total).toBe(40);
     expect(shape(profile.root)).toEqual([
@@ -54,12 +55,12 @@ describe('FuelRecorder', () => {
   it('merges repeated calls of one path and keeps callees in first-call order', () => {
     const r = new FuelRecorder(4);
     r.begin(100);
-    const main = r.enter(0, 100);
+    r.enter(0, 100);
     for (let i = 0; i < 3; i++) {
       r.enter(2, 99 - i * 10); // g costs 4 each time
-      r.leave(main, 95 - i * 10);
+      r.exit(95 - i * 10);
       r.enter(1, 95 - i * 10); // f costs 6 each time
-      r.leave(main, 89 - i * 10);
+      r.exit(89 - i * 10);
     }
     const profile = fuelProfile(r.finish(69), nameOf);
     expect(shape(profile.root)).toEqual([
@@ -87,13 +88,14 @@ describe('FuelRecorder', () => {
     // main → f → f → f, each f spending 5 before recursing and 1 after
     const r = new FuelRecorder(4);
     r.begin(100);
-    const main = r.enter(0, 100);
-    const f1 = r.enter(1, 98);
-    const f2 = r.enter(1, 93);
+    r.enter(0, 100);
+    r.enter(1, 98);
+    r.enter(1, 93);
     r.enter(1, 88);
-    r.leave(f2, 83); // the innermost f spent 5
-    r.leave(f1, 82);
-    r.leave(main, 81);
+    r.exit(83); // the innermost f spent 5
+    r.exit(82);
+    r.exit(81);
+    r.exit(80);
     const profile = fuelProfile(r.finish(80), nameOf);
     // f: 5+5+5 before, 1+1 after the inner calls returned = 17 self; active from 98 to 81
     expect(fn(profile, 'f')).toEqual({ name: 'f', index: 1, self: 17, total: 17, calls: 3 });
@@ -112,14 +114,16 @@ describe('FuelRecorder', () => {
     // main → f → g → f → g
     const r = new FuelRecorder(4);
     r.begin(100);
-    const main = r.enter(0, 100);
-    const f1 = r.enter(1, 100);
-    const g1 = r.enter(2, 90);
+    r.enter(0, 100);
+    r.enter(1, 100);
+    r.enter(2, 90);
     r.enter(1, 80);
     r.enter(2, 70);
-    r.leave(g1, 60); // inner f and inner g are done
-    r.leave(f1, 55);
-    r.leave(main, 50);
+    r.exit(60); // inner g
+    r.exit(60); // inner f
+    r.exit(55);
+    r.exit(50);
+    r.exit(50);
     const profile = fuelProfile(r.finish(50), nameOf);
     // f: 10 (outer, before g) + 10 (inner, before g) + 5 (outer, after g returned); active 100 → 50
     expect(fn(profile, 'f')).toEqual({ name: 'f', index: 1, self: 25, total: 50, calls: 2 });
@@ -161,14 +165,15 @@ describe('FuelRecorder', () => {
   });
 
   it('lets a tail call replace the frame: the callee becomes its caller`s sibling', () => {
-    // main → f, f tail-calls g: before the tail call f leaves to its own height − 1
+    // main → f, f tail-calls g
     const r = new FuelRecorder(4);
     r.begin(100);
-    const main = r.enter(0, 100);
-    const f = r.enter(1, 99);
-    r.leave(f - 1, 90);
+    r.enter(0, 100);
+    r.enter(1, 99);
+    r.exit(90); // f's exit hook runs before its return_call
     r.enter(2, 90);
-    r.leave(main, 80); // g returns to main
+    r.exit(80); // g returns to main
+    r.exit(80);
     const profile = fuelProfile(r.finish(80), nameOf);
     expect(shape(profile.root)).toEqual([
       '(root)',
@@ -206,18 +211,18 @@ describe('FuelRecorder', () => {
     const r = new FuelRecorder(4, { maxPaths: 8 });
     r.begin(1_000_000);
     let fuel = 1_000_000;
-    const main = r.enter(0, fuel);
-    const descend = (depth: number, height: number): void => {
+    r.enter(0, fuel);
+    const descend = (depth: number): void => {
       if (depth === 0) return;
       for (const callee of [1, 2]) {
-        const h = r.enter(callee, fuel);
+        r.enter(callee, fuel);
         fuel -= 3;
-        descend(depth - 1, h);
+        descend(depth - 1);
         fuel -= 1;
-        r.leave(height, fuel);
+        r.exit(fuel);
       }
     };
-    descend(6, main);
+    descend(6);
     const profile = fuelProfile(r.finish(fuel), nameOf);
     const calls = 2 + 4 + 8 + 16 + 32 + 64;
     expect(profile.total).toBe(calls * 4);
@@ -257,11 +262,11 @@ describe('fuelProfile', () => {
   it('sorts functions by self fuel, ties by index, and names unnamed ones func[N]', () => {
     const r = new FuelRecorder(6);
     r.begin(100);
-    const main = r.enter(0, 100);
+    r.enter(0, 100);
     r.enter(5, 100);
-    r.leave(main, 90);
+    r.exit(90);
     r.enter(4, 90);
-    r.leave(main, 80);
+    r.exit(80);
     const profile = fuelProfile(r.finish(80), nameOf);
     expect(profile.functions.map((f) => [f.name, f.self])).toEqual([
       ['func[4]', 10],
@@ -273,12 +278,12 @@ describe('fuelProfile', () => {
   it('lists the five functions with the most self fuel for an out-of-fuel message', () => {
     const r = new FuelRecorder(8);
     r.begin(100_000);
-    const main = r.enter(0, 100_000);
+    r.enter(0, 100_000);
     let fuel = 100_000;
     for (let i = 1; i < 8; i++) {
       r.enter(i, fuel);
       fuel -= i * 1000 - 1;
-      r.leave(main, fuel);
+      r.exit(fuel);
     }
     const lines = topSelfFuel(fuelProfile(r.finish(fuel), nameOf));
     expect(lines).toEqual([
