@@ -3,6 +3,7 @@
  * wrong. Parsing only; nothing here reads files or runs plugins.
  */
 import { parseArgs } from 'node:util';
+import { PROFILE_EXTENSIONS, profileExtension } from './profile-file.js';
 
 export const COMMANDS = ['verify', 'identity', 'handshake', 'self-check', 'dispatch', 'stamp'] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -22,6 +23,8 @@ export interface CliCommand {
   readonly name: string | undefined;
   readonly version: string | undefined;
   readonly out: string | undefined;
+  /** dispatch: the fuel-profile file; verify: the folder for one profile per dispatch layer */
+  readonly profile: string | undefined;
 }
 
 export type ParsedArgs = { readonly help: true } | ({ readonly help: false } & CliCommand);
@@ -47,6 +50,9 @@ Options:
   --capability NAME                     offer a host capability (repeatable)
   --fuel N                              fuel per guest call (default 10000000, the host's budget)
   --request FILE                        dispatch: JSON request (without "_v")
+  --profile FILE                        dispatch: write the call's fuel profile; the extension picks the
+                                        format: .cpuprofile (Chrome DevTools), .speedscope.json, .svg
+  --profile DIR                         verify: write one flame graph (.svg) per dispatch layer
   --json                                print the report as JSON
   -h, --help                            show this help
 
@@ -90,6 +96,16 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values.request !== undefined && command !== 'dispatch') {
     throw new UsageError(`--request applies to dispatch, not ${command}`);
   }
+  if (values.profile !== undefined) {
+    if (command !== 'dispatch' && command !== 'verify') {
+      throw new UsageError(`--profile applies to dispatch and verify, not ${command}`);
+    }
+    if (command === 'dispatch' && profileExtension(values.profile) === undefined) {
+      throw new UsageError(
+        `--profile FILE must end in ${PROFILE_EXTENSIONS.join(', ')} (the format); got '${values.profile}'`,
+      );
+    }
+  }
   if (command === 'stamp') {
     if (values.name === undefined) throw new UsageError('stamp: missing --name (the plugin_name to write)');
     if (values.version === undefined)
@@ -113,6 +129,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     name: values.name,
     version: values.version,
     out: values.out,
+    profile: values.profile,
   };
 }
 
@@ -130,6 +147,7 @@ function parseRaw(argv: readonly string[]) {
       name: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

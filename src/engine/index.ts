@@ -21,3 +21,7 @@ export {
   type ImportDescriptor,
   type LoadedPlugin,
 } from './plugin.js';
+export { type CpuProfile, toCpuProfile } from './profile/cpuprofile.js';
+export { type FlameGraphOptions, toFlameGraphSvg } from './profile/flame-graph-svg.js';
+export type { FuelProfile, FuelProfileFunction, FuelProfileNode } from './profile/fuel-profile.js';
+export { type SpeedscopeFile, toSpeedscope } from './profile/speedscope.js';
