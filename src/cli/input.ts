@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { type PluginUnderTest, plugin } from '../conformance/index.js';
 import { loadWasm } from '../engine/index.js';
+import { walkWasm } from '../host/index.js';
 import { type AnyWireFunction, decodeWire, WireDecodeError } from '../wire/index.js';
 import type { CliCommand } from './args.js';
 
@@ -14,7 +15,7 @@ export class InputError extends Error {
 
 const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d];
 
-/** The module's bytes, after checking that they are a WebAssembly binary the engine can compile. */
+/** The module's bytes, after checking that they are a WebAssembly binary the host's parser can frame. */
 export async function readPluginFile(path: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
@@ -25,11 +26,11 @@ export async function readPluginFile(path: string): Promise<Uint8Array> {
   if (bytes.byteLength < 8 || WASM_HEADER.some((b, i) => bytes[i] !== b)) {
     throw new InputError(`${path} is not a WebAssembly module (it does not start with the \\0asm header)`);
   }
-  try {
-    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
-  } catch (error) {
-    throw new InputError(`${path} is not a valid WebAssembly module: ${(error as Error).message}`);
-  }
+  // Framing only (the host's parser): V8's compiler would also refuse valid modules that use
+  // proposals the host accepts and Node cannot run (memory64, multi-memory); the commands give
+  // those their own verdicts.
+  const framing = walkWasm(bytes).error;
+  if (framing !== undefined) throw new InputError(`${path} is not a valid WebAssembly module: ${framing}`);
   return bytes;
 }
 

@@ -36,6 +36,11 @@ export class Printer {
     this.line(`  ${parts.join('  ')}`.trimEnd());
   }
 
+  /** A report's warnings (e.g. a call slower than wallMs), one line each. */
+  warnings(warnings: readonly string[] | undefined): void {
+    for (const warning of warnings ?? []) this.line(`  ${this.paint('33', `warning: ${warning}`)}`);
+  }
+
   verdict(passed: boolean, text: string): void {
     this.line(passed ? this.paint('32', `PASS ${text}`) : this.paint('31', `FAIL ${text}`));
   }

@@ -27,9 +27,14 @@ export class IdentityError extends Error {
   }
 }
 
-/** The eight variants of the conformance `HandshakeError`, with their fields. */
+/**
+ * The eight variants of the conformance `HandshakeError`, with their fields, plus
+ * `UnsupportedFeature`: not a Rust verdict but this engine's refusal to run a module the host
+ * would run (a WebAssembly proposal Node cannot execute); `reason` names it.
+ */
 export type HandshakeErrorVariant =
   | { readonly kind: 'Instantiate'; readonly reason: string }
+  | { readonly kind: 'UnsupportedFeature'; readonly feature: string; readonly reason: string }
   | { readonly kind: 'MissingExport' }
   | { readonly kind: 'InvalidIdentity'; readonly field: string; readonly reason: string }
   | { readonly kind: 'FunctionMissing'; readonly name: string }
@@ -48,6 +53,8 @@ function handshakeMessage(v: HandshakeErrorVariant): string {
   switch (v.kind) {
     case 'Instantiate':
       return `plugin instantiation failed: ${v.reason}`;
+    case 'UnsupportedFeature':
+      return v.reason;
     case 'MissingExport':
       return 'plugin does not export cc_lb_handshake';
     case 'InvalidIdentity':
@@ -65,9 +72,10 @@ function handshakeMessage(v: HandshakeErrorVariant): string {
   }
 }
 
-/** The five variants of the conformance `SelfCheckError`. */
+/** The five variants of the conformance `SelfCheckError`, plus `UnsupportedFeature` (see above). */
 export type SelfCheckErrorVariant =
   | { readonly kind: 'Instantiate'; readonly reason: string }
+  | { readonly kind: 'UnsupportedFeature'; readonly feature: string; readonly reason: string }
   | { readonly kind: 'MissingExport' }
   | { readonly kind: 'FailureStatus' }
   | { readonly kind: 'Output'; readonly reason: string }
@@ -78,6 +86,8 @@ function selfCheckMessage(v: SelfCheckErrorVariant): string {
   switch (v.kind) {
     case 'Instantiate':
       return `plugin instantiation failed: ${v.reason}`;
+    case 'UnsupportedFeature':
+      return v.reason;
     case 'MissingExport':
       return 'plugin does not export cc_lb_self_check';
     case 'FailureStatus':

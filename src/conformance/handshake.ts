@@ -4,6 +4,8 @@
  *
  * The handshake runs before the identity is read, so a handshake failure hides an identity one.
  */
+import { UnsupportedFeatureError } from '../engine/index.js';
+import { wallClockWarning } from '../engine/plugin.js';
 import {
   buildOffer,
   executeHandshake,
@@ -16,7 +18,7 @@ import type { HandshakeValidationError, PluginIdentity, WireFunctionName } from 
 import { sortedKeys } from '../wire/ordered.js';
 import { HandshakeError } from './errors.js';
 import { engineLimits, type PluginSource, type ResolvedPlugin, resolvePlugin } from './plugin-under-test.js';
-import type { HandshakeReport } from './reports.js';
+import { attachWarnings, type HandshakeReport } from './reports.js';
 
 export interface HandshakeOptions {
   /** host capabilities to offer; replaces the `PluginUnderTest`'s own list when given */
@@ -34,7 +36,7 @@ async function run(source: PluginSource, options: HandshakeOptions = {}): Promis
   const plugin = resolvePlugin(source);
   const { execution, identity } = await handshakeAndIdentity(plugin, options, identityReadToHandshakeError);
   const { accept } = execution;
-  return {
+  const report: HandshakeReport = {
     // The reference report holds a BTreeMap: keys in code-point order, whatever order the guest wrote.
     chosenVersions: Object.fromEntries(
       sortedKeys(accept.chosen_versions).map((fn) => [fn, accept.chosen_versions[fn] as number]),
@@ -48,6 +50,7 @@ async function run(source: PluginSource, options: HandshakeOptions = {}): Promis
     negotiatedCapabilities: [...accept.required_capabilities],
     fuelConsumed: execution.fuelConsumed,
   };
+  return attachWarnings(report, [wallClockWarning(execution.durationMs, plugin.limits.wallMs)]);
 }
 
 export const handshake = Object.freeze({ run });
@@ -89,6 +92,10 @@ export function hostToHandshakeError(error: HandshakeExecutionError): HandshakeE
     case 'Validation':
       return wireToHandshakeError(error.cause as HandshakeValidationError, error);
     case 'Instantiate':
+      if (error.cause instanceof UnsupportedFeatureError) {
+        const { feature, reason } = error.cause;
+        return new HandshakeError({ kind: 'UnsupportedFeature', feature, reason }, error);
+      }
       return new HandshakeError({ kind: 'Instantiate', reason: error.reason as string }, error);
     case 'MissingHandshakeExport':
       return new HandshakeError({ kind: 'MissingExport' }, error);

@@ -100,7 +100,12 @@ function collectWasmFacts(wasm: Uint8Array): WasmFacts {
       .map((s) => s.data),
     functionExports: new Set(walk.functionExports),
     importModules: sortedUnique(walk.importModules),
-    parseError: walk.error === undefined ? undefined : `invalid wasm: ${walk.error}`,
+    // upstream collect_wasm_facts stops at the first entry it cannot decode, before any later
+    // parse error; the walk records both, in that order of precedence
+    parseError:
+      (walk.entryError ?? walk.error) === undefined
+        ? undefined
+        : `invalid wasm: ${walk.entryError ?? walk.error}`,
   };
 }
 

@@ -39,6 +39,8 @@ export interface HandshakeReport {
   readonly negotiatedCapabilities: string[];
   /** fuel burnt by the `cc_lb_handshake` call */
   readonly fuelConsumed: number;
+  /** see `attachWarnings` */
+  readonly warnings?: readonly string[];
 }
 
 export interface SelfCheckFailure {
@@ -54,6 +56,8 @@ export interface SelfCheckReport {
   readonly failures: SelfCheckFailure[];
   /** fuel burnt by the `cc_lb_self_check` call */
   readonly fuelConsumed: number;
+  /** see `attachWarnings` */
+  readonly warnings?: readonly string[];
 }
 
 export interface LayerResult {
@@ -75,4 +79,25 @@ export interface VerifyReport {
   readonly selfCheck: LayerResult;
   readonly dispatch: LayerResult[];
   readonly extras: ExtraInfo[];
+  /** see `attachWarnings` */
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * Attaches `warnings` (e.g. a call slower than `wallMs`) to a report, when there are any, as a
+ * non-enumerable property: matchers and the CLI show them, while report equality (`toEqual`,
+ * snapshots, `--json` diffs) stays independent of wall-clock time, which is noise.
+ */
+export function attachWarnings<T extends object>(report: T, warnings: readonly (string | undefined)[]): T {
+  const present = warnings.filter((w): w is string => w !== undefined);
+  if (present.length > 0) {
+    Object.defineProperty(report, 'warnings', { value: Object.freeze(present), enumerable: false });
+  }
+  return report;
+}
+
+/** The warnings attached to a report (none: an empty list). */
+export function warningsOf(report: unknown): readonly string[] {
+  const warnings = (report as { warnings?: unknown } | undefined)?.warnings;
+  return Array.isArray(warnings) ? (warnings as string[]) : [];
 }

@@ -3,10 +3,12 @@
  * wire functions are requested unless the caller names others) with the host's errors folded into
  * the five conformance `SelfCheckError` kinds (PROTOCOL.md §8.3).
  */
+import { UnsupportedFeatureError } from '../engine/index.js';
+import { wallClockWarning } from '../engine/plugin.js';
 import { executeSelfCheck, type SelfCheckExecution, SelfCheckExecutionError } from '../host/index.js';
 import { SelfCheckError } from './errors.js';
 import { engineLimits, type PluginSource, resolvePlugin } from './plugin-under-test.js';
-import type { SelfCheckReport } from './reports.js';
+import { attachWarnings, type SelfCheckReport } from './reports.js';
 
 export interface SelfCheckOptions {
   /** the request's `functions_to_test`; default: the seven wire functions in reference order */
@@ -26,7 +28,7 @@ async function run(source: PluginSource, options: SelfCheckOptions = {}): Promis
     throw error;
   }
   const { response } = execution;
-  return {
+  const report: SelfCheckReport = {
     status: response.status === 'success' ? 'Success' : 'Failure',
     // The reference reports the failure's stage where a function name would go, with version 0.
     failures: response.failures.map((failure) => ({
@@ -36,6 +38,7 @@ async function run(source: PluginSource, options: SelfCheckOptions = {}): Promis
     })),
     fuelConsumed: execution.fuelConsumed,
   };
+  return attachWarnings(report, [wallClockWarning(execution.durationMs, plugin.limits.wallMs)]);
 }
 
 export const selfCheck = Object.freeze({ run });
@@ -43,6 +46,10 @@ export const selfCheck = Object.freeze({ run });
 export function hostToSelfCheckError(error: SelfCheckExecutionError): SelfCheckError {
   switch (error.kind) {
     case 'Instantiate':
+      if (error.cause instanceof UnsupportedFeatureError) {
+        const { feature, reason } = error.cause;
+        return new SelfCheckError({ kind: 'UnsupportedFeature', feature, reason }, error);
+      }
       return new SelfCheckError({ kind: 'Instantiate', reason: error.reason as string }, error);
     case 'MissingSelfCheckExport':
       return new SelfCheckError({ kind: 'MissingExport' }, error);

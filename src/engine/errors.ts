@@ -38,8 +38,8 @@ export class PluginCallError extends Error {
 
 /** The Rust `BuildPluginError::Instantiate { reason }`: `failed to instantiate plugin: {reason}`. */
 export class BuildPluginError extends Error {
-  override readonly name = 'BuildPluginError';
-  readonly kind = 'Instantiate' as const;
+  override readonly name: string = 'BuildPluginError';
+  readonly kind: 'Instantiate' | 'UnsupportedFeature' = 'Instantiate';
 
   constructor(
     readonly reason: string,
@@ -47,4 +47,31 @@ export class BuildPluginError extends Error {
   ) {
     super(`failed to instantiate plugin: ${reason}`, options);
   }
+}
+
+/**
+ * A module the Rust host would run but this engine cannot: it uses a WebAssembly proposal that
+ * wasmtime's defaults accept and Node's V8 cannot run (correctly). Not a verdict on the plugin:
+ * the message names the proposal and says the host accepts it.
+ */
+export class UnsupportedFeatureError extends BuildPluginError {
+  override readonly name = 'UnsupportedFeatureError';
+  override readonly kind = 'UnsupportedFeature' as const;
+
+  constructor(
+    readonly feature: string,
+    what: string,
+    options?: { cause?: unknown },
+  ) {
+    super(unsupportedFeatureText(feature, what), options);
+    this.message = this.reason;
+  }
+}
+
+function unsupportedFeatureText(feature: string, what: string): string {
+  return (
+    `unsupported feature: ${feature} (${what}) — the cc-lb host (wasmtime) accepts it, but this ` +
+    `engine (Node ${process.versions.node}, V8 ${process.versions.v8}) cannot run it, so this ` +
+    'plugin cannot be tested here; run it against the Rust host'
+  );
 }

@@ -3,7 +3,12 @@
  * way the Rust cc-lb host does — metered by wasmtime-compatible fuel, with the Rust texts for
  * every failure, never hanging the worker.
  */
-export { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './errors.js';
+export {
+  BuildPluginError,
+  PluginCallError,
+  type PluginCallErrorKind,
+  UnsupportedFeatureError,
+} from './errors.js';
 export {
   ENGINE_EXPORTS,
   type Instrumenter,

@@ -13,26 +13,48 @@
  *   at exactly those points with exactly those amounts, so the remaining fuel after a call is the
  *   number wasmtime would report, and exhaustion is detected at the same checks. The counter is a
  *   mutable i64 global (remaining fuel) every export wrapper sets to the budget on entry; on
- *   exhaustion an appended function sets a flag global and executes `unreachable`.
- * - **Kernel-call fuel.** In the Rust host the Extism kernel is itself wasm and burns fuel; the JS
- *   kernel is free. Every `call` of an `extism:host/env` import is redirected to an appended
- *   wrapper that charges `kernelCallFuel` (then checks) and forwards. The `alloc` wrapper also
- *   returns 0 (the Rust kernel's allocation failure) for `alloc(0)` and once a call's kernel
- *   allocations would exceed the memory cap, so an allocation bomb cannot exhaust the test process.
- *   The `output_set` wrapper records its address and length, because the JS kernel ignores `len`;
- *   the `error_set` wrapper drops `error_set(0)`, which clears the error in the Rust kernel.
+ *   exhaustion an appended function sets the stop flag and executes `unreachable`.
+ * - **Kernel-call fuel, on every route.** In the Rust host the Extism kernel is itself wasm and
+ *   burns fuel; the JS kernel is free. Every reference to an `extism:host/env` import — `call`,
+ *   `return_call`, `ref.func`, element segments (so `call_indirect` through a table, `table.set`
+ *   and `table.grow` all see it), global initializers and the start function — is redirected to
+ *   an appended wrapper that charges `kernelCallFuel` (then checks) and forwards; a declarative
+ *   element segment declares the wrappers for `ref.func`. The `alloc` wrapper also returns 0 (the
+ *   Rust kernel's allocation failure) for `alloc(0)` and once a call's kernel allocations would
+ *   exceed the memory cap. The `output_set` wrapper records address and length (the JS kernel
+ *   ignores `len`); the `error_set` wrapper drops `error_set(0)`, which clears the error in Rust.
  * - **Return codes.** The SDK discards an export's i32 result; each callable export is re-pointed
  *   at an appended wrapper that stores the result in a global.
- * - **Engine state, through two functions.** The engine's globals are not exported: each exported
- *   global costs V8 a wrapper object at every instantiation (about 0.45 µs apiece, measured), which
- *   a second `PluginSession.create` pays on top of the SDK's own work. Instead `set-budget`
- *   (f64 → the i64 budget, once per instance) and `state` (one call after each guest call, all
- *   values as one multi-value result, numbers only: no BigInt on the hot path) are exported.
+ * - **Lazy initialization, on the first call's fuel.** Extism builds a plugin without an instance
+ *   and instantiates inside the first call (runtime/src/plugin.rs `Plugin::instantiate`, called
+ *   from `raw_call` after `set_fuel`): the start function runs there, then the guest runtime's
+ *   initializer (`detect_guest_runtime`: `hs_init` after an optional `_initialize`, else
+ *   `__wasm_call_ctors`, else `_initialize`, each only if typed `() -> ()`). Active element and
+ *   data segments are initialization too (wasmtime applies them when it instantiates, so an
+ *   out-of-bounds segment fails the first call, not the build): they become passive segments
+ *   that `init` applies with `table.init`/`memory.init` before the start function. The start
+ *   section is removed, the exports the SDK would run on its own (`_start`, `_initialize`, `hs_init`) are
+ *   renamed, and an appended `init` function runs those steps from inside the first export
+ *   wrapper, on that call's budget. A phase global tells the engine which step trapped.
+ * - **Bulk work that fuel cannot see.** `memory.fill/copy/init`, `table.fill/copy/init/grow` and
+ *   `memory.grow` cost 1 fuel in wasmtime whatever their length. Each is replaced by a call to an
+ *   appended helper that adds its length (weighted, BULK_WORK_WEIGHT) to a per-call work
+ *   counter and stops the call (stop flag 2 → `timeout`) once the counter passes the bound the
+ *   engine sets (see plugin.ts `BULK_WORK_BYTES_PER_MS`); then performs the operation.
+ * - **wasmtime's trap codes.** V8 reports float-to-int overflow and NaN alike; each trapping
+ *   truncation is replaced by a helper that traps with V8's integer-overflow trap for an
+ *   out-of-range operand (wasmtime: `integer overflow`) and lets the truncation trap for NaN
+ *   (`invalid conversion to integer`).
+ * - **Engine state, through functions.** The engine's globals are not exported: each exported
+ *   global costs V8 a wrapper object at every instantiation (about 0.45 µs apiece, measured).
+ *   `set-budget` (once per instance), `set-work-bound` (once per instance) and `state` (one call
+ *   after each guest call, all values as one multi-value result, numbers only) are exported.
  * - **Memory cap.** Every defined memory gets maximum = min(declared maximum, cap).
- * - **Deferred start.** The start section is removed and the start function exported under a
- *   reserved name, and the exports the SDK would run on its own at instantiation (`_start`,
- *   `_initialize`, `hs_init`) are renamed, so the engine runs initialization itself — under fuel,
- *   after setting the budget, in the order the Rust host uses.
+ *
+ * Helper substitutions replace one operator with one `call` of the same stack signature, and the
+ * fuel accounting runs over the guest's own operators: fuel counts are unchanged by them.
+ * Proposals the host accepts but V8 cannot run (memory64, multi-memory) and proposals the host
+ * refuses (exceptions, GC, typed function references) are reported as WasmFeatureError.
  */
 import { functionType, type ModuleInfo } from './module-info.js';
 import {
@@ -41,10 +63,14 @@ import {
   EXTERNAL_KIND_BYTE,
   type FuncType,
   type ImportEntry,
+  LIMITS_64,
+  LIMITS_HAS_MAX,
+  refusedTypeFeature,
   SECTION,
   SECTION_ORDER,
   VALTYPE_BYTE,
   type ValType,
+  WasmFeatureError,
   WasmFormatError,
 } from './wasm-binary.js';
 
@@ -70,7 +96,7 @@ export interface InstrumentMeta {
     readonly name: string;
     readonly kind: ImportEntry['kind'];
   }[];
-  /** Whether the module had a start function (exported as ENGINE_EXPORTS.start). */
+  /** Whether the module had a start function (run by the first call, see INIT_PHASE). */
   readonly hasStart: boolean;
 }
 
@@ -91,14 +117,37 @@ export const RESERVED_EXPORT_PREFIX = 'cc-lb-engine:';
 export const ENGINE_EXPORTS = {
   /** `(f64) -> ()`: the fuel budget every export wrapper starts a call with */
   setBudget: 'cc-lb-engine:set-budget',
+  /** `(f64) -> ()`: the bulk-work bound (bytes) per call; past it the call stops (`timeout`) */
+  setWorkBound: 'cc-lb-engine:set-work-bound',
   /**
-   * `() -> (f64 f64 i32 i32 f64 f64)`: remaining fuel after a normal return (NaN if the last call
-   * did not return normally), the fuel counter, the out-of-fuel flag, the return code, and the
-   * `output_set` offset and length (-1: not called) of the last call
+   * `() -> (f64 f64 i32 i32 f64 f64 i32)`: remaining fuel after a normal return (NaN if the last
+   * call did not return normally), the fuel counter, the stop flag (STOP), the return code, the
+   * `output_set` offset and length (-1: not called) of the last call, and the initialization
+   * phase the call was in when it ended (INIT_PHASE; 0 once initialization is done)
    */
   state: 'cc-lb-engine:state',
-  start: 'cc-lb-engine:start',
 } as const;
+
+/** Why the instrumentation stopped a call (the third `state` value). */
+export const STOP = { none: 0, outOfFuel: 1, bulkWork: 2 } as const;
+
+/** The lazy-initialization step a call was in (the seventh `state` value); 0: none. */
+export const INIT_PHASE = {
+  none: 0,
+  start: 1,
+  wasiRuntime: 2,
+  haskellReactor: 3,
+  haskellInit: 4,
+} as const;
+
+/**
+ * Bulk-work units per byte or element, so that one unit is about the same wall time whatever the
+ * operation: `memory.copy` moves a byte at about half the speed of `memory.fill` and a table
+ * element costs about as much as 480 bytes of fill (bench/bulk-work.ts, on the calibration machine:
+ * fill 8.4 MiB/ms, copy 4.3 MiB/ms, table.fill 18.3 k elements/ms). `memory.grow` counts its bytes.
+ */
+export const BULK_WORK_WEIGHT = { fill: 1, init: 1, copy: 2, grow: 1, tableElement: 512 } as const;
+const PAGE_BYTES = 65536;
 
 /** Exports the SDK calls by itself at instantiation; the engine runs them instead. */
 const SDK_AUTORUN_EXPORTS = new Set(['_start', '_initialize', 'hs_init']);
@@ -126,20 +175,44 @@ const OP = {
   returnCallIndirect: 0x13,
   drop: 0x1a,
   localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
   globalGet: 0x23,
   globalSet: 0x24,
+  memoryGrow: 0x40,
   i32Const: 0x41,
   i64Const: 0x42,
+  f32Const: 0x43,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32Ne: 0x47,
   i64Eqz: 0x50,
   i64GtU: 0x56,
   i64LeS: 0x57,
+  i32And: 0x71,
+  i32DivS: 0x6d,
   i64Add: 0x7c,
   i64Sub: 0x7d,
+  i64Mul: 0x7e,
   i64And: 0x83,
-  f64Const: 0x44,
   i64TruncF64S: 0xb0,
+  i64ExtendI32U: 0xad,
   f64ConvertI64S: 0xb9,
   f64ConvertI64U: 0xba,
+  refFunc: 0xd2,
+  prefixMisc: 0xfc,
+} as const;
+
+const MISC = {
+  memoryInit: 8,
+  dataDrop: 9,
+  elemDrop: 13,
+  memoryCopy: 10,
+  memoryFill: 11,
+  tableInit: 12,
+  tableCopy: 14,
+  tableGrow: 15,
+  tableFill: 17,
 } as const;
 
 const ADDRESS_OFFSET_MASK = (1n << 48n) - 1n;
@@ -147,6 +220,12 @@ const ADDRESS_OFFSET_MASK = (1n << 48n) - 1n;
 function f64Bytes(value: number): Uint8Array {
   const bytes = new Uint8Array(8);
   new DataView(bytes.buffer).setFloat64(0, value, true);
+  return bytes;
+}
+
+function f32Bytes(value: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setFloat32(0, value, true);
   return bytes;
 }
 
@@ -180,29 +259,121 @@ const FLUSH_OPS = new Set<number>([
   OP.else,
 ]);
 
+/**
+ * The trapping float-to-int truncations: operand type, result width, signedness. V8 traps with
+ * one message for NaN and for overflow; wasmtime has two trap codes.
+ */
+const TRUNCATIONS: Readonly<Record<number, { from: 'f32' | 'f64'; bits: 32 | 64; signed: boolean }>> = {
+  168: { from: 'f32', bits: 32, signed: true },
+  169: { from: 'f32', bits: 32, signed: false },
+  170: { from: 'f64', bits: 32, signed: true },
+  171: { from: 'f64', bits: 32, signed: false },
+  174: { from: 'f32', bits: 64, signed: true },
+  175: { from: 'f32', bits: 64, signed: false },
+  176: { from: 'f64', bits: 64, signed: true },
+  177: { from: 'f64', bits: 64, signed: false },
+};
+
+/** Operators of proposals the host refuses: the proposal, and the operator's name. */
+const REFUSED_OPS: Readonly<Record<number, readonly [string, string]>> = {
+  6: ['exceptions', 'try'],
+  7: ['exceptions', 'catch'],
+  8: ['exceptions', 'throw'],
+  9: ['exceptions', 'rethrow'],
+  10: ['exceptions', 'throw_ref'],
+  24: ['exceptions', 'delegate'],
+  25: ['exceptions', 'catch_all'],
+  31: ['exceptions', 'try_table'],
+  20: ['function-references', 'call_ref'],
+  21: ['function-references', 'return_call_ref'],
+  212: ['function-references', 'ref.as_non_null'],
+  213: ['function-references', 'br_on_null'],
+  214: ['function-references', 'br_on_non_null'],
+  211: ['gc', 'ref.eq'],
+  251: ['gc', 'GC instruction'],
+};
+
 interface Layout {
   fuel: number;
-  outOfFuelFlag: number;
+  stopFlag: number;
   returnCode: number;
   outputOffset: number;
   outputLength: number;
   kernelAllocated: number;
   budget: number;
   remaining: number;
+  workDone: number;
+  workBound: number;
+  initPending: number;
+  initPhase: number;
   outOfFuelFn: number;
-  setBudgetFn: number;
-  stateFn: number;
+  accountFn: number;
   /** Kernel import function index → its wrapper's function index. */
   kernelWrapper: Map<number, number>;
 }
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-4',
+  id: 'binary-rewriter-6',
   instrument: instrumentBinary,
 };
 
+/** Appended function types, deduplicated by signature; indices follow the module's own types. */
+class AppendedTypes {
+  readonly list: FuncType[] = [];
+  private readonly index = new Map<string, number>();
+  constructor(private readonly base: number) {}
+
+  of(params: readonly ValType[], results: readonly ValType[]): number {
+    const key = `${params.join(',')}>${results.join(',')}`;
+    let found = this.index.get(key);
+    if (found === undefined) {
+      found = this.base + this.list.length;
+      this.list.push({ params, results });
+      this.index.set(key, found);
+    }
+    return found;
+  }
+}
+
+/** Appended functions: type index and body, in appended-index order. */
+class AppendedFunctions {
+  readonly types: number[] = [];
+  readonly bodies: (Uint8Array | undefined)[] = [];
+  constructor(readonly base: number) {}
+
+  get next(): number {
+    return this.base + this.types.length;
+  }
+
+  /** Reserves an index now; the body may be filled in later (it may refer to later functions). */
+  reserve(type: number): number {
+    const index = this.next;
+    this.types.push(type);
+    this.bodies.push(undefined);
+    return index;
+  }
+
+  define(index: number, bodyBytes: Uint8Array): void {
+    this.bodies[index - this.base] = bodyBytes;
+  }
+
+  add(type: number, bodyBytes: Uint8Array): number {
+    const index = this.reserve(type);
+    this.define(index, bodyBytes);
+    return index;
+  }
+
+  finishedBodies(): Uint8Array[] {
+    return this.bodies.map((b, i) => {
+      if (b === undefined) throw new Error(`appended function ${this.base + i} has no body`);
+      return b;
+    });
+  }
+}
+
 function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): InstrumentResult {
   const { bytes } = info;
+  checkModuleFeatures(info);
   for (const entry of info.exports) {
     if (entry.name.startsWith(RESERVED_EXPORT_PREFIX)) {
       throw new InstrumentError(`export "${entry.name}" uses the prefix reserved by the engine`);
@@ -210,42 +381,70 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   }
 
   const functionImports = info.imports.filter((i) => i.kind === 'function');
-  const definedFunctionCount = info.definedFunctionTypes.length;
-  let nextFunction = info.importedFunctionCount + definedFunctionCount;
+  const types = new AppendedTypes(info.types.length);
+  const voidType = types.of([], []);
+  const functions = new AppendedFunctions(info.importedFunctionCount + info.definedFunctionTypes.length);
   let nextGlobal = info.importedGlobalCount + info.definedGlobalCount;
-  const voidType = info.types.length; // appended `() -> ()`
-  const setBudgetType = voidType + 1; // appended `(f64) -> ()`
-  const stateType = voidType + 2; // appended `() -> (f64 f64 i32 i32 f64 f64)`
 
   const layout: Layout = {
     fuel: nextGlobal++,
-    outOfFuelFlag: nextGlobal++,
+    stopFlag: nextGlobal++,
     returnCode: nextGlobal++,
     outputOffset: nextGlobal++,
     outputLength: nextGlobal++,
     kernelAllocated: nextGlobal++,
     budget: nextGlobal++,
     remaining: nextGlobal++,
-    outOfFuelFn: nextFunction++,
-    setBudgetFn: -1, // after the kernel and export wrappers, below
-    stateFn: -1,
+    workDone: nextGlobal++,
+    workBound: nextGlobal++,
+    initPending: nextGlobal++,
+    initPhase: nextGlobal++,
+    outOfFuelFn: -1,
+    accountFn: -1,
     kernelWrapper: new Map(),
   };
-  // Every function import is a kernel function (the import policy ran before us).
-  functionImports.forEach((_, index) => {
-    layout.kernelWrapper.set(index, nextFunction++);
+  layout.outOfFuelFn = functions.add(
+    voidType,
+    body((w) => {
+      w.u8(OP.i32Const).u8(STOP.outOfFuel).u8(OP.globalSet).u32(layout.stopFlag).u8(OP.unreachable);
+    }),
+  );
+  layout.accountFn = functions.add(
+    types.of(['i64'], []),
+    body((w) => {
+      // workDone += n; past the bound → stop flag 2 and trap (the engine reports `timeout`)
+      w.u8(OP.globalGet).u32(layout.workDone).u8(OP.localGet).u32(0).u8(OP.i64Add);
+      w.u8(OP.globalSet).u32(layout.workDone);
+      w.u8(OP.globalGet).u32(layout.workDone).u8(OP.globalGet).u32(layout.workBound).u8(OP.i64GtU);
+      w.u8(OP.if).u8(EMPTY_BLOCK);
+      w.u8(OP.i32Const).u8(STOP.bulkWork).u8(OP.globalSet).u32(layout.stopFlag).u8(OP.unreachable);
+      w.u8(OP.end);
+    }),
+  );
+
+  const capBytes = BigInt(options.maxMemoryPages) * 65536n;
+  const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
+  const snippets = new Snippets(layout);
+  functionImports.forEach((entry, index) => {
+    const type = info.types[entry.typeIndex!]!;
+    const wrapper = functions.add(
+      entry.typeIndex!,
+      body((w) => kernelWrapperBody(w, entry, type, index, kernelFuel, capBytes, layout, snippets)),
+    );
+    layout.kernelWrapper.set(index, wrapper);
   });
   const redirect = (index: number): number => layout.kernelWrapper.get(index) ?? index;
 
+  // Lazy initialization: active segments, the start function and the guest runtime's initializer.
+  const segments = activeSegments(info);
+  const initSteps = initializationSteps(info);
+  const lazy = initSteps.length > 0 || segments.elements.length > 0 || segments.data.length > 0;
+  const initFn = lazy ? functions.reserve(voidType) : undefined;
+  if (initFn !== undefined) functions.define(initFn, initBody(info, segments, initSteps, layout, redirect));
+
   // Export wrappers: one per function export the Extism call path can invoke (no parameters).
   const functionExports: FunctionExportMeta[] = [];
-  const exportWrappers: { target: number; results: readonly ValType[]; index: number }[] = [];
   const exportRewrites = new Map<number, { name: string; index: number }>();
-  let startWrapper: number | undefined;
-  if (info.startFunction !== undefined) {
-    startWrapper = nextFunction++;
-    exportWrappers.push({ target: redirect(info.startFunction), results: [], index: startWrapper });
-  }
   info.exports.forEach((entry, position) => {
     const rename = SDK_AUTORUN_EXPORTS.has(entry.name)
       ? `${RESERVED_EXPORT_PREFIX}export:${entry.name}`
@@ -257,150 +456,127 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     const type = functionType(info, entry.index);
     functionExports.push({ name: entry.name, sdkName: rename, params: type.params, results: type.results });
     if (type.params.length === 0 && type.results.length <= 1) {
-      const wrapper = nextFunction++;
-      exportWrappers.push({ target: redirect(entry.index), results: type.results, index: wrapper });
+      const wrapper = functions.add(
+        voidType,
+        exportWrapperBody(redirect(entry.index), type.results, layout, initFn),
+      );
       exportRewrites.set(position, { name: rename, index: wrapper });
     } else if (rename !== entry.name) {
       exportRewrites.set(position, { name: rename, index: entry.index });
     }
   });
 
-  layout.setBudgetFn = nextFunction++;
-  layout.stateFn = nextFunction++;
+  const engineExports: [string, number][] = [
+    [
+      ENGINE_EXPORTS.setBudget,
+      functions.add(
+        types.of(['f64'], []),
+        body((w) => {
+          // the engine passes a safe integer ≥ 0, which the truncation converts exactly
+          w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget);
+        }),
+      ),
+    ],
+    [
+      ENGINE_EXPORTS.setWorkBound,
+      functions.add(
+        types.of(['f64'], []),
+        body((w) => {
+          w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.workBound);
+        }),
+      ),
+    ],
+    [
+      ENGINE_EXPORTS.state,
+      functions.add(
+        types.of([], ['f64', 'f64', 'i32', 'i32', 'f64', 'f64', 'i32']),
+        body((w) => {
+          w.u8(OP.globalGet).u32(layout.remaining);
+          w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
+          w.u8(OP.globalGet).u32(layout.stopFlag);
+          w.u8(OP.globalGet).u32(layout.returnCode);
+          w.u8(OP.globalGet).u32(layout.outputOffset);
+          w.u8(OP.globalGet).u32(layout.outputLength);
+          w.u8(OP.globalGet).u32(layout.initPhase);
+        }),
+      ),
+    ],
+  ];
 
-  const capBytes = BigInt(options.maxMemoryPages) * 65536n;
-  const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
-  const snippets = new Snippets(layout);
+  // Function bodies are rewritten before any section is written: the helpers they call are
+  // appended functions (and types) discovered on the way.
+  const helpers = new OperatorHelpers(info, types, functions, layout);
+  const code = codeSection(info, redirect, snippets, helpers, functions);
+  const kernelWrappers = [...layout.kernelWrapper.values()];
 
-  // New function bodies, in appended-index order.
-  const newBodies: Uint8Array[] = [];
-  const newFunctionTypes: number[] = [];
-  newFunctionTypes.push(voidType);
-  newBodies.push(
-    body((w) => {
-      w.u8(OP.i32Const).u8(1).u8(OP.globalSet).u32(layout.outOfFuelFlag).u8(OP.unreachable);
-    }),
-  );
-  functionImports.forEach((entry, index) => {
-    newFunctionTypes.push(entry.typeIndex!);
-    const type = info.types[entry.typeIndex!]!;
-    newBodies.push(
-      body((w) => kernelWrapperBody(w, entry, type, index, kernelFuel, capBytes, layout, snippets)),
-    );
-  });
-  for (const wrapper of exportWrappers) {
-    newFunctionTypes.push(voidType);
-    newBodies.push(
-      body((w) => {
-        // Per-call state is reset here rather than from JS: wasm global writes from JS cost a
-        // BigInt conversion each, and this runs on every call.
-        w.u8(OP.globalGet).u32(layout.budget).u8(OP.globalSet).u32(layout.fuel);
-        w.u8(OP.f64Const).bytes(f64Bytes(Number.NaN)).u8(OP.globalSet).u32(layout.remaining);
-        w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.outOfFuelFlag);
-        w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.returnCode);
-        w.u8(OP.f64Const).bytes(f64Bytes(0)).u8(OP.globalSet).u32(layout.outputOffset);
-        w.u8(OP.f64Const).bytes(f64Bytes(-1)).u8(OP.globalSet).u32(layout.outputLength);
-        w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.kernelAllocated);
-        w.u8(OP.call).u32(wrapper.target);
-        if (wrapper.results.length === 1) {
-          if (wrapper.results[0] === 'i32') w.u8(OP.globalSet).u32(layout.returnCode);
-          else w.u8(OP.drop);
-        }
-        // Only reached on a normal return: the engine reads remaining fuel as a plain number.
-        w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S).u8(OP.globalSet).u32(layout.remaining);
-      }),
-    );
-  }
-  newFunctionTypes.push(setBudgetType);
-  newBodies.push(
-    body((w) => {
-      // the engine passes a safe integer ≥ 0, which the truncation converts exactly
-      w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget);
-    }),
-  );
-  newFunctionTypes.push(stateType);
-  newBodies.push(
-    body((w) => {
-      w.u8(OP.globalGet).u32(layout.remaining);
-      w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
-      w.u8(OP.globalGet).u32(layout.outOfFuelFlag);
-      w.u8(OP.globalGet).u32(layout.returnCode);
-      w.u8(OP.globalGet).u32(layout.outputOffset);
-      w.u8(OP.globalGet).u32(layout.outputLength);
-    }),
-  );
-
-  // Assemble the output module section by section.
   const out = new ByteWriter(bytes.length + bytes.length / 4 + 4096);
   out.bytes(bytes.subarray(0, 8));
   const present = new Set(info.sections.map((s) => s.id));
   const emitted = new Set<number>();
+  const section = (id: number): { start: number; end: number } | undefined =>
+    info.sections.find((s) => s.id === id);
 
-  const synthesize = (id: number): void => {
-    // Sections we must add when the module lacks them, emitted at their canonical position.
+  const write = (id: number): void => {
+    const existing = section(id);
     switch (id) {
       case SECTION.type:
-        writeSection(out, SECTION.type, typeSection(bytes, undefined));
-        break;
+        writeSection(out, id, typeSection(bytes, existing, types.list));
+        return;
       case SECTION.function:
-        writeSection(out, SECTION.function, functionSection(bytes, undefined, newFunctionTypes));
-        break;
+        writeSection(out, id, functionSection(bytes, existing, functions.types));
+        return;
+      case SECTION.memory:
+        writeSection(out, id, memorySection(info, options.maxMemoryPages));
+        return;
       case SECTION.global:
-        writeSection(out, SECTION.global, globalSection(bytes, undefined));
-        break;
+        writeSection(out, id, globalSection(bytes, existing, redirect, initFn !== undefined));
+        return;
       case SECTION.export:
-        writeSection(
-          out,
-          SECTION.export,
-          exportSection(undefined, info, exportRewrites, layout, startWrapper),
-        );
-        break;
+        writeSection(out, id, exportSection(info, exportRewrites, engineExports));
+        return;
+      case SECTION.start:
+        return; // the first call runs the start function itself, under its fuel
+      case SECTION.element:
+        writeSection(out, id, elementSection(bytes, existing, redirect, kernelWrappers));
+        return;
+      case SECTION.data:
+        if (existing !== undefined) writeSection(out, id, dataSection(bytes, existing));
+        return;
+      case SECTION.dataCount:
+        writeSection(out, id, new ByteWriter(8).u32(segments.dataCount));
+        return;
       case SECTION.code:
-        writeSection(out, SECTION.code, codeSection(bytes, undefined, newBodies, redirect, snippets));
-        break;
+        writeSection(out, id, code);
+        return;
+      default:
+        if (existing !== undefined) out.u8(id).sized(bytes.subarray(existing.start, existing.end));
     }
   };
-  const mustExist = [SECTION.type, SECTION.function, SECTION.global, SECTION.export, SECTION.code];
+  const mustExist: number[] = [SECTION.type, SECTION.function, SECTION.global, SECTION.export, SECTION.code];
+  if (kernelWrappers.length > 0) mustExist.push(SECTION.element);
+  // memory.init and data.drop in the init function need the data count section
+  if (segments.data.length > 0) mustExist.push(SECTION.dataCount);
   const emitMissingBefore = (id: number): void => {
-    const rank = SECTION_ORDER.indexOf(id);
-    for (const required of mustExist) {
-      if (!present.has(required) && !emitted.has(required) && SECTION_ORDER.indexOf(required) < rank) {
-        synthesize(required);
+    const rank = id === Number.POSITIVE_INFINITY ? SECTION_ORDER.length : SECTION_ORDER.indexOf(id);
+    for (const required of SECTION_ORDER) {
+      if (!mustExist.includes(required) || present.has(required) || emitted.has(required)) continue;
+      if (SECTION_ORDER.indexOf(required) < rank) {
+        write(required);
         emitted.add(required);
       }
     }
   };
 
-  for (const section of info.sections) {
-    if (section.id !== SECTION.custom) emitMissingBefore(section.id);
-    switch (section.id) {
-      case SECTION.type:
-        writeSection(out, section.id, typeSection(bytes, section));
-        break;
-      case SECTION.function:
-        writeSection(out, section.id, functionSection(bytes, section, newFunctionTypes));
-        break;
-      case SECTION.memory:
-        writeSection(out, section.id, memorySection(info, options.maxMemoryPages));
-        break;
-      case SECTION.global:
-        writeSection(out, section.id, globalSection(bytes, section));
-        break;
-      case SECTION.export:
-        writeSection(out, section.id, exportSection(section, info, exportRewrites, layout, startWrapper));
-        break;
-      case SECTION.start:
-        break; // the engine runs the start function itself, under fuel
-      case SECTION.code:
-        writeSection(out, section.id, codeSection(bytes, section, newBodies, redirect, snippets));
-        break;
-      default:
-        out.u8(section.id).sized(bytes.subarray(section.start, section.end));
+  for (const raw of info.sections) {
+    if (raw.id === SECTION.custom) {
+      out.u8(raw.id).sized(bytes.subarray(raw.start, raw.end));
+      continue;
     }
-    if (section.id !== SECTION.custom) emitted.add(section.id);
+    emitMissingBefore(raw.id);
+    write(raw.id);
+    emitted.add(raw.id);
   }
   emitMissingBefore(Number.POSITIVE_INFINITY);
-  for (const required of mustExist) if (!emitted.has(required)) synthesize(required);
 
   return {
     bytes: out.finish(),
@@ -412,35 +588,167 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   };
 }
 
+/** Module-level proposals: memories and tables the engine cannot run, tags (exceptions). */
+function checkModuleFeatures(info: ModuleInfo): void {
+  if (info.sections.some((s) => s.id === SECTION.tag)) {
+    throw new WasmFeatureError('exceptions', false, 'a tag section');
+  }
+  if (info.memories.some((m) => (m.flags & LIMITS_64) !== 0)) {
+    throw new WasmFeatureError('memory64', true, 'a 64-bit memory');
+  }
+  if (info.tables.some((t) => (t.limits.flags & LIMITS_64) !== 0)) {
+    throw new WasmFeatureError('memory64', true, 'a 64-bit table');
+  }
+  if (info.memories.length > 1) {
+    throw new WasmFeatureError('multi-memory', true, `${info.memories.length} memories`);
+  }
+}
+
 function writeSection(out: ByteWriter, id: number, payload: ByteWriter): void {
   out.u8(id).sized(payload);
 }
 
-function body(fill: (w: ByteWriter) => void): Uint8Array {
+function body(fill: (w: ByteWriter) => void, locals: readonly ValType[] = []): Uint8Array {
   const w = new ByteWriter(64);
-  w.u32(0); // no locals
+  w.u32(locals.length);
+  for (const local of locals) w.u32(1).u8(VALTYPE_BYTE[local]);
   fill(w);
   w.u8(OP.end);
   return w.finish().slice();
 }
 
+/** One initialization step: an INIT_PHASE and the function it calls (guest index). */
+interface InitStep {
+  readonly phase: number;
+  readonly fn: number;
+}
+
+/** Extism's order: the start function, then `detect_guest_runtime`'s choice. */
+function initializationSteps(info: ModuleInfo): InitStep[] {
+  const steps: InitStep[] = [];
+  if (info.startFunction !== undefined) steps.push({ phase: INIT_PHASE.start, fn: info.startFunction });
+  const exported = (name: string) => info.exports.find((e) => e.kind === 'function' && e.name === name);
+  const nullary = (name: string) => {
+    const entry = exported(name);
+    if (entry === undefined) return undefined;
+    const type = functionType(info, entry.index);
+    return type.params.length === 0 && type.results.length === 0 ? entry : undefined;
+  };
+  const hsInit = exported('hs_init');
+  if (hsInit !== undefined) {
+    const reactor = nullary('_initialize');
+    if (reactor !== undefined) steps.push({ phase: INIT_PHASE.haskellReactor, fn: reactor.index });
+    steps.push({ phase: INIT_PHASE.haskellInit, fn: hsInit.index });
+  } else if (exported('__wasm_call_ctors') !== undefined) {
+    const ctors = nullary('__wasm_call_ctors');
+    if (ctors !== undefined) steps.push({ phase: INIT_PHASE.wasiRuntime, fn: ctors.index });
+  } else {
+    const reactor = nullary('_initialize');
+    if (reactor !== undefined) steps.push({ phase: INIT_PHASE.wasiRuntime, fn: reactor.index });
+  }
+  return steps;
+}
+
 /**
- * Appends the engine's function types — `() -> ()`, `(f64) -> ()` and
- * `() -> (f64 f64 i32 i32 f64 f64)` — to the type section (or creates one holding just them).
+ * Runs the steps, each under the phase that names it. `initPending` clears once the start
+ * function has returned: a failed instantiation is retried by the next call (Extism keeps no
+ * instance), a failed runtime initializer is not (Extism has stored the instance by then).
  */
-function typeSection(bytes: Uint8Array, section: { start: number; end: number } | undefined): ByteWriter {
+function initBody(
+  info: ModuleInfo,
+  segments: ActiveSegments,
+  steps: readonly InitStep[],
+  layout: Layout,
+  redirect: (index: number) => number,
+): Uint8Array {
+  return body((w) => {
+    // Instantiation order (wasm spec, wasmtime): element segments, then data segments, then start;
+    // a trap here is an instantiation failure, reported like the start function's.
+    w.u8(OP.i32Const).u8(INIT_PHASE.start).u8(OP.globalSet).u32(layout.initPhase);
+    for (const e of segments.elements) {
+      w.bytes(e.offset).u8(OP.i32Const).u8(0).u8(OP.i32Const).s64(e.count);
+      w.u8(OP.prefixMisc).u32(MISC.tableInit).u32(e.index).u32(e.target);
+      w.u8(OP.prefixMisc).u32(MISC.elemDrop).u32(e.index);
+    }
+    for (const d of segments.data) {
+      w.bytes(d.offset).u8(OP.i32Const).u8(0).u8(OP.i32Const).s64(d.count);
+      w.u8(OP.prefixMisc).u32(MISC.memoryInit).u32(d.index).u32(d.target);
+      w.u8(OP.prefixMisc).u32(MISC.dataDrop).u32(d.index);
+    }
+    let cleared = false;
+    const clear = () => {
+      w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.initPending);
+      cleared = true;
+    };
+    for (const step of steps) {
+      if (step.phase !== INIT_PHASE.start && !cleared) clear();
+      w.u8(OP.i32Const).u8(step.phase).u8(OP.globalSet).u32(layout.initPhase);
+      const type = functionType(info, step.fn);
+      if (step.phase === INIT_PHASE.haskellInit) {
+        // Extism calls hs_init(0, 0) and ignores its results; any other signature fails the call
+        if (type.params.length !== 2 || type.params.some((p) => p !== 'i32')) {
+          w.u8(OP.unreachable);
+          continue;
+        }
+        w.u8(OP.i32Const).u8(0).u8(OP.i32Const).u8(0);
+      }
+      w.u8(OP.call).u32(redirect(step.fn));
+      for (let i = 0; i < type.results.length; i++) w.u8(OP.drop);
+    }
+    if (!cleared) clear();
+    w.u8(OP.i32Const).u8(INIT_PHASE.none).u8(OP.globalSet).u32(layout.initPhase);
+  });
+}
+
+function exportWrapperBody(
+  target: number,
+  results: readonly ValType[],
+  layout: Layout,
+  initFn: number | undefined,
+): Uint8Array {
+  return body((w) => {
+    // Per-call state is reset here rather than from JS: wasm global writes from JS cost a
+    // BigInt conversion each, and this runs on every call.
+    w.u8(OP.globalGet).u32(layout.budget).u8(OP.globalSet).u32(layout.fuel);
+    w.u8(OP.f64Const).bytes(f64Bytes(Number.NaN)).u8(OP.globalSet).u32(layout.remaining);
+    w.u8(OP.i32Const).u8(STOP.none).u8(OP.globalSet).u32(layout.stopFlag);
+    w.u8(OP.i32Const).u8(0).u8(OP.globalSet).u32(layout.returnCode);
+    w.u8(OP.f64Const).bytes(f64Bytes(0)).u8(OP.globalSet).u32(layout.outputOffset);
+    w.u8(OP.f64Const).bytes(f64Bytes(-1)).u8(OP.globalSet).u32(layout.outputLength);
+    w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.kernelAllocated);
+    w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.workDone);
+    if (initFn !== undefined) {
+      w.u8(OP.globalGet).u32(layout.initPending).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.call).u32(initFn).u8(OP.end);
+    }
+    w.u8(OP.call).u32(target);
+    if (results.length === 1) {
+      if (results[0] === 'i32') w.u8(OP.globalSet).u32(layout.returnCode);
+      else w.u8(OP.drop);
+    }
+    // Only reached on a normal return: the engine reads remaining fuel as a plain number.
+    w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S).u8(OP.globalSet).u32(layout.remaining);
+  });
+}
+
+/** Appends the engine's function types to the type section (or creates one holding just them). */
+function typeSection(
+  bytes: Uint8Array,
+  section: { start: number; end: number } | undefined,
+  appended: readonly FuncType[],
+): ByteWriter {
   const w = new ByteWriter();
-  const added = 3;
   if (section === undefined) {
-    w.u32(added);
+    w.u32(appended.length);
   } else {
     const reader = new ByteReader(bytes, section.start, section.end);
-    w.u32(reader.u32() + added).bytes(bytes.subarray(reader.pos, section.end));
+    w.u32(reader.u32() + appended.length).bytes(bytes.subarray(reader.pos, section.end));
   }
-  const [f64, i32] = [VALTYPE_BYTE.f64, VALTYPE_BYTE.i32];
-  w.u8(0x60).u32(0).u32(0);
-  w.u8(0x60).u32(1).u8(f64).u32(0);
-  w.u8(0x60).u32(0).u32(6).u8(f64).u8(f64).u8(i32).u8(i32).u8(f64).u8(f64);
+  for (const type of appended) {
+    w.u8(0x60).u32(type.params.length);
+    for (const p of type.params) w.u8(VALTYPE_BYTE[p]);
+    w.u32(type.results.length);
+    for (const r of type.results) w.u8(VALTYPE_BYTE[r]);
+  }
   return w;
 }
 
@@ -460,24 +768,45 @@ function functionSection(
   return w;
 }
 
-/** Appends the engine's mutable globals, in Layout order. */
-function globalSection(bytes: Uint8Array, section: { start: number; end: number } | undefined): ByteWriter {
+/**
+ * The guest's globals with `ref.func` of kernel imports redirected in their initializers, then the
+ * engine's mutable globals, in Layout order.
+ */
+function globalSection(
+  bytes: Uint8Array,
+  section: { start: number; end: number } | undefined,
+  redirect: (index: number) => number,
+  initPending: boolean,
+): ByteWriter {
   const w = new ByteWriter();
   const added: [ValType, number][] = [
     ['i64', 0], // remaining fuel
-    ['i32', 0], // out-of-fuel flag
+    ['i32', 0], // stop flag
     ['i32', 0], // return code
     ['f64', 0], // output offset inside its kernel block
     ['f64', -1], // output length (-1: output_set not called)
     ['i64', 0], // kernel bytes allocated in this call
     ['i64', 0], // fuel budget per call (set once by the engine)
     ['f64', 0], // remaining fuel after a normal return
+    ['i64', 0], // bulk work done in this call
+    ['i64', 0], // bulk work bound per call (set once by the engine)
+    ['i32', initPending ? 1 : 0], // lazy initialization still to run
+    ['i32', 0], // initialization phase
   ];
   if (section === undefined) {
     w.u32(added.length);
   } else {
     const reader = new ByteReader(bytes, section.start, section.end);
-    w.u32(reader.u32() + added.length).bytes(bytes.subarray(reader.pos, section.end));
+    const count = reader.u32();
+    w.u32(count + added.length);
+    for (let i = 0; i < count; i++) {
+      const typeStart = reader.pos;
+      reader.valType();
+      reader.u8(); // mutability
+      w.bytes(bytes.subarray(typeStart, reader.pos));
+      copyConstExpr(reader, w, redirect);
+    }
+    if (!reader.done) throw new WasmFormatError('unexpected data at the end of the global section');
   }
   for (const [type, init] of added) {
     w.u8(VALTYPE_BYTE[type]).u8(1);
@@ -485,6 +814,175 @@ function globalSection(bytes: Uint8Array, section: { start: number; end: number 
     else if (type === 'f64') w.u8(OP.f64Const).bytes(f64Bytes(init));
     else w.u8(OP.i32Const).s64(init);
     w.u8(OP.end);
+  }
+  return w;
+}
+
+/** Copies one constant expression (through its `end`), redirecting `ref.func` targets. */
+function copyConstExpr(r: ByteReader, w: ByteWriter, redirect: (index: number) => number): void {
+  for (;;) {
+    const at = r.pos;
+    const op = r.u8();
+    if (op === OP.refFunc) {
+      w.u8(op).u32(redirect(r.u32()));
+      continue;
+    }
+    skipImmediates(op, r, at);
+    w.bytes(r.bytes.subarray(at, r.pos));
+    if (op === OP.end) return;
+  }
+}
+
+/** An active segment as the init function applies it: its offset expression (without `end`). */
+interface ActiveSegment {
+  readonly index: number;
+  /** table or memory index */
+  readonly target: number;
+  readonly offset: Uint8Array;
+  /** elements or bytes */
+  readonly count: number;
+}
+
+interface ActiveSegments {
+  readonly elements: readonly ActiveSegment[];
+  readonly data: readonly ActiveSegment[];
+  /** number of data segments (the data count section's value) */
+  readonly dataCount: number;
+}
+
+/** The module's active element and data segments, in index order. */
+function activeSegments(info: ModuleInfo): ActiveSegments {
+  const { bytes } = info;
+  const elements: ActiveSegment[] = [];
+  const data: ActiveSegment[] = [];
+  let dataCount = 0;
+  const elementRaw = info.sections.find((s) => s.id === SECTION.element);
+  if (elementRaw !== undefined) {
+    const r = new ByteReader(bytes, elementRaw.start, elementRaw.end);
+    for (let index = 0, count = r.u32(); index < count; index++) {
+      const flags = r.u32();
+      if (flags > 7) throw new WasmFormatError(`malformed element segment flags ${flags}`);
+      const target = (flags & 3) === 2 ? r.u32() : 0;
+      const offset = (flags & 1) === 0 ? constExprBody(r) : undefined;
+      if (flags & 3) {
+        if (flags & 4) r.valType();
+        else r.u8();
+      }
+      const items = r.u32();
+      for (let n = 0; n < items; n++) {
+        if (flags & 4) skipConstExpr(r);
+        else r.u32();
+      }
+      if (offset !== undefined) elements.push({ index, target, offset, count: items });
+    }
+  }
+  const dataRaw = info.sections.find((s) => s.id === SECTION.data);
+  if (dataRaw !== undefined) {
+    const r = new ByteReader(bytes, dataRaw.start, dataRaw.end);
+    dataCount = r.u32();
+    for (let index = 0; index < dataCount; index++) {
+      const flags = r.u32();
+      if (flags > 2) throw new WasmFormatError(`malformed data segment flags ${flags}`);
+      const target = flags === 2 ? r.u32() : 0;
+      const offset = flags === 1 ? undefined : constExprBody(r);
+      const length = r.u32();
+      r.skip(length);
+      if (offset !== undefined) data.push({ index, target, offset, count: length });
+    }
+  }
+  return { elements, data, dataCount };
+}
+
+/** A constant expression's instructions without its closing `end`; the reader moves past it. */
+function constExprBody(r: ByteReader): Uint8Array {
+  const start = r.pos;
+  skipConstExpr(r);
+  return r.bytes.subarray(start, r.pos - 1);
+}
+
+function skipConstExpr(r: ByteReader): void {
+  for (;;) {
+    const at = r.pos;
+    const op = r.u8();
+    skipImmediates(op, r, at);
+    if (op === OP.end) return;
+  }
+}
+
+/** Data segments with every active one made passive (the init function applies it). */
+function dataSection(bytes: Uint8Array, section: { start: number; end: number }): ByteWriter {
+  const w = new ByteWriter(section.end - section.start + 16);
+  const r = new ByteReader(bytes, section.start, section.end);
+  const count = r.u32();
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    const flags = r.u32();
+    if (flags === 2) r.u32();
+    if (flags !== 1) skipConstExpr(r);
+    const start = r.pos;
+    r.skip(r.u32());
+    w.u32(1).bytes(bytes.subarray(start, r.pos));
+  }
+  if (!r.done) throw new WasmFormatError('unexpected data at the end of the data section');
+  return w;
+}
+
+/**
+ * Element segments with kernel imports redirected to their wrappers (function-index vectors and
+ * `ref.func` expressions alike), plus one declarative segment naming every kernel wrapper, so a
+ * redirected `ref.func` is always declared.
+ */
+function elementSection(
+  bytes: Uint8Array,
+  section: { start: number; end: number } | undefined,
+  redirect: (index: number) => number,
+  kernelWrappers: readonly number[],
+): ByteWriter {
+  const w = new ByteWriter();
+  const extra = kernelWrappers.length > 0 ? 1 : 0;
+  if (section === undefined) {
+    w.u32(extra);
+  } else {
+    const r = new ByteReader(bytes, section.start, section.end);
+    const count = r.u32();
+    w.u32(count + extra);
+    for (let i = 0; i < count; i++) {
+      const flags = r.u32();
+      if (flags > 7) throw new WasmFormatError(`malformed element segment flags ${flags}`);
+      const usesExpressions = (flags & 4) !== 0;
+      if ((flags & 1) === 0) {
+        // active: made passive, its table index and offset dropped (the init function applies it)
+        w.u32((flags & 4) | 1);
+        if ((flags & 3) === 2) r.u32();
+        skipConstExpr(r);
+        if (flags & 2) {
+          const kindStart = r.pos;
+          if (usesExpressions) r.valType();
+          else r.u8();
+          w.bytes(bytes.subarray(kindStart, r.pos));
+        } else {
+          w.u8(usesExpressions ? VALTYPE_BYTE.funcref : 0x00); // the implicit funcref / elemkind
+        }
+      } else {
+        // passive or declarative: an element kind or reference type follows
+        w.u32(flags);
+        const kindStart = r.pos;
+        if (usesExpressions) r.valType();
+        else r.u8();
+        w.bytes(bytes.subarray(kindStart, r.pos));
+      }
+      const items = r.u32();
+      w.u32(items);
+      for (let n = 0; n < items; n++) {
+        if (usesExpressions) copyConstExpr(r, w, redirect);
+        else w.u32(redirect(r.u32()));
+      }
+    }
+    if (!r.done) throw new WasmFormatError('unexpected data at the end of the element section');
+  }
+  if (extra > 0) {
+    w.u32(3).u8(0x00).u32(kernelWrappers.length); // declarative, funcref, function indices
+    for (const index of kernelWrappers) w.u32(index);
   }
   return w;
 }
@@ -499,37 +997,28 @@ function memorySection(info: ModuleInfo, cap: number): ByteWriter {
       );
     }
     const max = Math.min(limits.max ?? cap, cap);
-    w.u8(limits.flags | 1)
-      .u32(limits.min)
-      .u32(max);
+    const wide = (limits.flags & LIMITS_64) !== 0;
+    w.u8(limits.flags | LIMITS_HAS_MAX);
+    if (wide) w.u64(limits.min).u64(max);
+    else w.u32(limits.min).u32(max);
   }
   return w;
 }
 
 function exportSection(
-  section: { start: number; end: number } | undefined,
   info: ModuleInfo,
   rewrites: Map<number, { name: string; index: number }>,
-  layout: Layout,
-  startWrapper: number | undefined,
+  added: readonly [string, number][],
 ): ByteWriter {
   const w = new ByteWriter();
-  const added: [string, number, number][] = [
-    [ENGINE_EXPORTS.setBudget, EXTERNAL_KIND_BYTE.function, layout.setBudgetFn],
-    [ENGINE_EXPORTS.state, EXTERNAL_KIND_BYTE.function, layout.stateFn],
-  ];
-  if (startWrapper !== undefined)
-    added.push([ENGINE_EXPORTS.start, EXTERNAL_KIND_BYTE.function, startWrapper]);
   w.u32(info.exports.length + added.length);
-  if (section !== undefined) {
-    info.exports.forEach((entry, position) => {
-      const rewrite = rewrites.get(position);
-      w.name(rewrite?.name ?? entry.name)
-        .u8(EXTERNAL_KIND_BYTE[entry.kind])
-        .u32(rewrite?.index ?? entry.index);
-    });
-  }
-  for (const [name, kind, index] of added) w.name(name).u8(kind).u32(index);
+  info.exports.forEach((entry, position) => {
+    const rewrite = rewrites.get(position);
+    w.name(rewrite?.name ?? entry.name)
+      .u8(EXTERNAL_KIND_BYTE[entry.kind])
+      .u32(rewrite?.index ?? entry.index);
+  });
+  for (const [name, index] of added) w.name(name).u8(EXTERNAL_KIND_BYTE.function).u32(index);
   return w;
 }
 
@@ -573,6 +1062,144 @@ class Snippets {
     return cached;
   }
 }
+
+/**
+ * The appended functions that stand in for single guest operators (bulk operations, trapping
+ * truncations): one per distinct operator and immediates, created on first use.
+ */
+class OperatorHelpers {
+  private readonly byKey = new Map<string, number>();
+
+  constructor(
+    private readonly info: ModuleInfo,
+    private readonly types: AppendedTypes,
+    private readonly functions: AppendedFunctions,
+    private readonly layout: Layout,
+  ) {}
+
+  private helper(key: string, make: () => { type: number; body: Uint8Array }): number {
+    let index = this.byKey.get(key);
+    if (index === undefined) {
+      const { type, body: code } = make();
+      index = this.functions.add(type, code);
+      this.byKey.set(key, index);
+    }
+    return index;
+  }
+
+  /** `(x) -> int`: overflow traps as V8's integer overflow, NaN as the truncation's own trap. */
+  truncation(op: number): number {
+    const t = TRUNCATIONS[op]!;
+    return this.helper(`trunc:${op}`, () => {
+      const f = t.from === 'f32' ? F32_OPS : F64_OPS;
+      const constant = (value: number) =>
+        t.from === 'f32' ? [OP.f32Const, ...f32Bytes(value)] : [OP.f64Const, ...f64Bytes(value)];
+      // trunc(x) must lie in [lo, hi); both bounds are powers of two, exact in f32 and f64
+      const lo = t.signed ? -(2 ** (t.bits - 1)) : 0;
+      const hi = t.signed ? 2 ** (t.bits - 1) : 2 ** t.bits;
+      return {
+        type: this.types.of([t.from], [t.bits === 32 ? 'i32' : 'i64']),
+        body: body((w) => {
+          w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(0).u8(f.ne).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.localGet).u32(0).u8(op).u8(OP.drop).u8(OP.end); // NaN: the truncation traps
+          w.u8(OP.localGet)
+            .u32(0)
+            .u8(f.trunc)
+            .bytes(Uint8Array.from(constant(lo)))
+            .u8(f.ge);
+          w.u8(OP.localGet)
+            .u32(0)
+            .u8(f.trunc)
+            .bytes(Uint8Array.from(constant(hi)))
+            .u8(f.lt);
+          w.u8(OP.i32And).u8(OP.i32Eqz).u8(OP.if).u8(EMPTY_BLOCK);
+          // i32.div_s(INT32_MIN, -1): V8's "divide result unrepresentable", wasmtime's overflow
+          w.u8(OP.i32Const)
+            .s64(-(2 ** 31))
+            .u8(OP.i32Const)
+            .s64(-1)
+            .u8(OP.i32DivS)
+            .u8(OP.drop);
+          w.u8(OP.end);
+          w.u8(OP.localGet).u32(0).u8(op);
+        }),
+      };
+    });
+  }
+
+  /** A 0xfc-prefixed bulk operation with its immediates; its length counts at BULK_WORK_WEIGHT. */
+  bulk(sub: number, immediates: readonly number[]): number {
+    return this.helper(`bulk:${sub}:${immediates.join(',')}`, () => {
+      const opBytes = (w: ByteWriter) => {
+        w.u8(OP.prefixMisc).u32(sub);
+        for (const i of immediates) w.u32(i);
+      };
+      if (sub === MISC.tableGrow) {
+        return this.growHelper(immediates[0]!, opBytes, BULK_WORK_WEIGHT.tableElement);
+      }
+      const weight =
+        sub === MISC.memoryCopy
+          ? BULK_WORK_WEIGHT.copy
+          : sub === MISC.memoryFill
+            ? BULK_WORK_WEIGHT.fill
+            : sub === MISC.memoryInit
+              ? BULK_WORK_WEIGHT.init
+              : BULK_WORK_WEIGHT.tableElement;
+      const middle: ValType = sub === MISC.tableFill ? this.tableElementType(immediates[0]!) : 'i32';
+      return {
+        type: this.types.of(['i32', middle, 'i32'], []),
+        body: body((w) => {
+          w.u8(OP.localGet).u32(2).u8(OP.i64ExtendI32U);
+          if (weight !== 1) w.u8(OP.i64Const).s64(weight).u8(OP.i64Mul);
+          w.u8(OP.call).u32(this.layout.accountFn);
+          w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(1).u8(OP.localGet).u32(2);
+          opBytes(w);
+        }),
+      };
+    });
+  }
+
+  /** `memory.grow m`: the pages a successful grow adds count as bytes of work. */
+  memoryGrow(memory: number): number {
+    return this.helper(`memory.grow:${memory}`, () =>
+      this.growHelper(undefined, (w) => w.u8(OP.memoryGrow).u32(memory), PAGE_BYTES * BULK_WORK_WEIGHT.grow),
+    );
+  }
+
+  /** `(n) -> old` for memory.grow, `(ref, n) -> old` for table.grow; counts only a grow that happened, `unit` per page/element. */
+  private growHelper(
+    table: number | undefined,
+    opBytes: (w: ByteWriter) => void,
+    unit: number,
+  ): { type: number; body: Uint8Array } {
+    const params: ValType[] = table === undefined ? ['i32'] : [this.tableElementType(table), 'i32'];
+    const n = params.length - 1;
+    const result = n + 1; // the appended local
+    return {
+      type: this.types.of(params, ['i32']),
+      body: body(
+        (w) => {
+          for (let i = 0; i < params.length; i++) w.u8(OP.localGet).u32(i);
+          opBytes(w);
+          w.u8(OP.localTee).u32(result).u8(OP.i32Const).s64(-1).u8(OP.i32Ne).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.localGet).u32(n).u8(OP.i64ExtendI32U).u8(OP.i64Const).s64(unit).u8(OP.i64Mul);
+          w.u8(OP.call).u32(this.layout.accountFn);
+          w.u8(OP.end).u8(OP.localGet).u32(result);
+        },
+        ['i32'],
+      ),
+    };
+  }
+
+  private tableElementType(table: number): ValType {
+    const type = this.info.tables[table]?.elementType;
+    if (type === undefined) throw new WasmFormatError(`table index ${table} out of bounds`);
+    return type;
+  }
+}
+
+const F32_OPS = { ne: 0x5c, lt: 0x5d, ge: 0x60, trunc: 0x8f } as const;
+const F64_OPS = { ne: 0x62, lt: 0x63, ge: 0x66, trunc: 0x9d } as const;
 
 function kernelWrapperBody(
   w: ByteWriter,
@@ -638,31 +1265,36 @@ function kernelWrapperBody(
 }
 
 function codeSection(
-  bytes: Uint8Array,
-  section: { start: number; end: number } | undefined,
-  appended: readonly Uint8Array[],
+  info: ModuleInfo,
   redirect: (index: number) => number,
   snippets: Snippets,
+  helpers: OperatorHelpers,
+  functions: AppendedFunctions,
 ): ByteWriter {
-  const w = new ByteWriter(
+  const { bytes } = info;
+  const section = info.sections.find((s) => s.id === SECTION.code);
+  const rewritten = new ByteWriter(
     section === undefined ? 1024 : Math.ceil((section.end - section.start) * 1.3) + 1024,
   );
-  if (section === undefined) {
-    w.u32(appended.length);
-  } else {
+  let count = 0;
+  if (section !== undefined) {
     const reader = new ByteReader(bytes, section.start, section.end);
-    const count = reader.u32();
-    w.u32(count + appended.length);
+    count = reader.u32();
     const scratch = new ByteWriter(4096);
     for (let i = 0; i < count; i++) {
       const size = reader.u32();
       const start = reader.pos;
       reader.skip(size);
       scratch.length = 0;
-      instrumentBody(bytes, start, start + size, scratch, redirect, snippets);
-      w.sized(scratch.finish());
+      instrumentBody(bytes, start, start + size, scratch, redirect, snippets, helpers);
+      rewritten.sized(scratch.finish());
     }
+    if (!reader.done) throw new WasmFormatError('unexpected data at the end of the code section');
   }
+  // The appended bodies are complete only now: the walk above may have added helpers.
+  const appended = functions.finishedBodies();
+  const w = new ByteWriter(rewritten.length + 1024);
+  w.u32(count + appended.length).bytes(rewritten.finish());
   for (const fn of appended) w.sized(fn);
   return w;
 }
@@ -670,7 +1302,8 @@ function codeSection(
 /**
  * Rewrites one function body: entry charge + check, a charge before every flush operator for the
  * cost accumulated since the previous one (the flush operator's own cost included), a check at
- * every loop header, and kernel calls redirected to their wrappers.
+ * every loop header, kernel references redirected to their wrappers, and the operators with
+ * helpers (bulk operations, trapping truncations) replaced by calls.
  */
 function instrumentBody(
   bytes: Uint8Array,
@@ -679,6 +1312,7 @@ function instrumentBody(
   out: ByteWriter,
   redirect: (index: number) => number,
   snippets: Snippets,
+  helpers: OperatorHelpers,
 ): void {
   const r = new ByteReader(bytes, start, end);
   for (let groups = r.u32(); groups > 0; groups--) {
@@ -696,8 +1330,12 @@ function instrumentBody(
     const op = r.u8();
     const cost = FREE_OPS.has(op) ? 0 : 1;
     if (!FLUSH_OPS.has(op)) {
-      skipImmediates(op, r, opStart);
+      const substitute = substitution(op, r, opStart, redirect, helpers);
       pending += cost;
+      if (substitute !== undefined) {
+        out.bytes(bytes.subarray(copyFrom, opStart)).bytes(substitute);
+        copyFrom = r.pos;
+      }
       continue;
     }
     // Flush point: emit the code up to here, then the charge, then the operator itself.
@@ -720,9 +1358,58 @@ function instrumentBody(
   if (r.pos !== end) throw new WasmFormatError('function body overruns its declared size');
 }
 
-/** A block type is an s33: 0x40 (empty), a one-byte value type, or a type index (multi-value). */
-function skipBlockType(r: ByteReader): void {
-  r.skipLeb(5);
+/**
+ * Skips a non-flush operator's immediates; for an operator the rewriter replaces (a `ref.func` of
+ * a kernel import, a bulk operation, a trapping truncation) returns the bytes that replace it.
+ */
+function substitution(
+  op: number,
+  r: ByteReader,
+  at: number,
+  redirect: (index: number) => number,
+  helpers: OperatorHelpers,
+): Uint8Array | undefined {
+  if (op === OP.refFunc) {
+    const target = r.u32();
+    const redirected = redirect(target);
+    return redirected === target ? undefined : new ByteWriter(8).u8(op).u32(redirected).finish();
+  }
+  if (TRUNCATIONS[op] !== undefined) {
+    return new ByteWriter(8).u8(OP.call).u32(helpers.truncation(op)).finish();
+  }
+  if (op === OP.memoryGrow) {
+    return new ByteWriter(8).u8(OP.call).u32(helpers.memoryGrow(r.u32())).finish();
+  }
+  if (op === OP.prefixMisc) {
+    const subStart = r.pos;
+    const sub = r.u32();
+    const immediates = bulkImmediates(sub, r);
+    if (immediates === undefined) {
+      r.pos = subStart;
+      skipMiscPrefixed(r, at);
+      return undefined;
+    }
+    return new ByteWriter(8).u8(OP.call).u32(helpers.bulk(sub, immediates)).finish();
+  }
+  skipImmediates(op, r, at);
+  return undefined;
+}
+
+/** The immediates of a bulk operation that gets a helper, or undefined for other 0xfc operators. */
+function bulkImmediates(sub: number, r: ByteReader): number[] | undefined {
+  switch (sub) {
+    case MISC.memoryInit:
+    case MISC.memoryCopy:
+    case MISC.tableInit:
+    case MISC.tableCopy:
+      return [r.u32(), r.u32()];
+    case MISC.memoryFill:
+    case MISC.tableFill:
+    case MISC.tableGrow:
+      return [r.u32()];
+    default:
+      return undefined;
+  }
 }
 
 function skipMemArg(r: ByteReader): void {
@@ -754,7 +1441,7 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.block:
     case OP.loop:
     case OP.if:
-      skipBlockType(r);
+      r.skipLeb(5); // block type: 0x40, a value type, or an s33 type index (multi-value)
       return;
     case OP.br:
     case OP.brIf:
@@ -767,7 +1454,7 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case 0x24:
     case 0x25: // table.get
     case 0x26: // table.set
-    case 0xd2: // ref.func
+    case OP.refFunc:
       r.u32();
       return;
     case OP.brTable:
@@ -783,7 +1470,7 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
       for (let n = r.u32(); n > 0; n--) r.valType();
       return;
     case 0x3f: // memory.size
-    case 0x40: // memory.grow
+    case OP.memoryGrow:
       r.u32();
       return;
     case OP.i32Const:
@@ -792,16 +1479,27 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.i64Const:
       r.skipLeb(10);
       return;
-    case 0x43:
+    case OP.f32Const:
       r.skip(4);
       return;
-    case 0x44:
+    case OP.f64Const:
       r.skip(8);
       return;
-    case 0xd0: // ref.null
-      r.u8();
+    case 0xd0: {
+      // ref.null: a heap type; only the abstract func/extern types are in the host's feature set
+      const heapType = r.u8();
+      const refused = refusedTypeFeature(heapType, at);
+      if (refused !== undefined) throw refused;
+      if (heapType !== VALTYPE_BYTE.funcref && heapType !== VALTYPE_BYTE.externref) {
+        throw new WasmFeatureError(
+          'function-references',
+          false,
+          `ref.null of a typed heap type at byte ${at}`,
+        );
+      }
       return;
-    case 0xfc:
+    }
+    case OP.prefixMisc:
       skipMiscPrefixed(r, at);
       return;
     case 0xfd:
@@ -810,9 +1508,11 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case 0xfe:
       skipAtomic(r);
       return;
-    default:
+    default: {
+      const refused = REFUSED_OPS[op];
+      if (refused !== undefined) throw new WasmFeatureError(refused[0], false, `${refused[1]} at byte ${at}`);
       unsupported(`0x${op.toString(16).padStart(2, '0')}`, at);
-      return;
+    }
   }
 }
 
@@ -820,24 +1520,23 @@ function skipMiscPrefixed(r: ByteReader, at: number): void {
   const sub = r.u32();
   if (sub <= 7) return; // saturating truncations
   switch (sub) {
-    case 8: // memory.init
-    case 10: // memory.copy
-    case 12: // table.init
-    case 14: // table.copy
+    case MISC.memoryInit:
+    case MISC.memoryCopy:
+    case MISC.tableInit:
+    case MISC.tableCopy:
       r.u32();
       r.u32();
       return;
     case 9: // data.drop
-    case 11: // memory.fill
+    case MISC.memoryFill:
     case 13: // elem.drop
-    case 15: // table.grow
+    case MISC.tableGrow:
     case 16: // table.size
-    case 17: // table.fill
+    case MISC.tableFill:
       r.u32();
       return;
     default:
       unsupported(`0xfc ${sub}`, at);
-      return;
   }
 }
 
@@ -868,10 +1567,7 @@ function skipSimd(r: ByteReader, at: number): void {
     skipMemArg(r);
     return;
   }
-  if (sub > 0x113) {
-    unsupported(`0xfd ${sub}`, at);
-    return;
-  }
+  if (sub > 0x113) unsupported(`0xfd ${sub}`, at);
 }
 
 function skipAtomic(r: ByteReader): void {

@@ -6,7 +6,8 @@
  * cheaper than hashing, and a second build of the same module must cost little more than the SDK's
  * own createPlugin); each content entry holds one compiled module per set of instrumentation
  * options and, once asked for, its digest. On disk they are keyed by sha-256 of the bytes plus
- * everything that changes the instrumented output (instrumenter id, memory cap, kernel-call fuel).
+ * everything that changes the instrumented output (package version, instrumenter id, memory cap,
+ * kernel-call fuel).
  * Compiled modules are kept in memory for the process; the
  * instrumented bytes are also written to `node_modules/.cache/cc-lb-plugin-conformance/` when that
  * is writable, so Vitest workers and later runs skip the rewrite. Disk writes go to a temporary
@@ -16,8 +17,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { BuildPluginError } from './errors.js';
+import { BuildPluginError, UnsupportedFeatureError } from './errors.js';
 import { importViolation } from './import-policy.js';
 import {
   binaryInstrumenter,
@@ -27,7 +29,8 @@ import {
   type InstrumentOptions,
 } from './instrument.js';
 import { readModuleInfo } from './module-info.js';
-import { WasmFormatError } from './wasm-binary.js';
+import './v8-features.js';
+import { WasmFeatureError, WasmFormatError } from './wasm-binary.js';
 
 export interface PreparedModule {
   readonly module: WebAssembly.Module;
@@ -52,6 +55,16 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * The package version, part of every cache key: an upgrade never reads an entry written by
+ * another version's instrumenter, even if someone forgot to bump the instrumenter id (the golden
+ * test in test/engine/instrument.test.ts catches that too). `../../package.json` is the package
+ * root from both `src/engine` and `dist/engine`.
+ */
+export const PACKAGE_VERSION: string = (
+  createRequire(import.meta.url)('../../package.json') as { version: string }
+).version;
+
 /** The last options key built: repeated builds with the same options reuse the same string. */
 let lastOptionsKey: { id: string; pages: number; fuel: number; key: string } | undefined;
 
@@ -60,7 +73,7 @@ function optionsKey(options: InstrumentOptions, instrumenter: Instrumenter): str
   const { maxMemoryPages: pages, kernelCallFuel: fuel } = options;
   const last = lastOptionsKey;
   if (last !== undefined && last.id === id && last.pages === pages && last.fuel === fuel) return last.key;
-  const key = `${id}-p${pages}-k${fuel}`;
+  const key = `${id}-v${PACKAGE_VERSION}-p${pages}-k${fuel}`;
   lastOptionsKey = { id, pages, fuel, key };
   return key;
 }
@@ -172,35 +185,37 @@ async function build(
   const fromDisk = await readDiskEntry(key);
   if (fromDisk !== undefined) return fromDisk;
 
+  // Order matters: a proposal V8 cannot run is named before V8's validation could call the module
+  // invalid; then the guest's own bytes are validated before anything is rewritten, so the
+  // rewriter can never be what makes an invalid module valid (wasmtime refuses, e.g., a stray
+  // byte after a section's last entry; so must we).
   let info: ReturnType<typeof readModuleInfo>;
+  let instrumented: ReturnType<Instrumenter['instrument']> | undefined;
+  let deferred: Error | undefined;
   try {
     info = readModuleInfo(bytes);
+    const violation = importViolation(info.imports, info.types);
+    if (violation !== undefined) deferred = new BuildPluginError(violation);
+    else instrumented = instrumenter.instrument(info, options);
   } catch (error) {
-    if (error instanceof WasmFormatError)
-      throw new BuildPluginError(engineCompileError(bytes) ?? error.message);
-    throw error;
+    if (error instanceof WasmFeatureError) throw featureError(error);
+    if (!(error instanceof InstrumentError || error instanceof WasmFormatError)) throw error;
+    deferred = error;
   }
-  const violation = importViolation(info.imports, info.types);
-  if (violation !== undefined) throw new BuildPluginError(violation);
-
-  let instrumented: ReturnType<Instrumenter['instrument']>;
-  try {
-    instrumented = instrumenter.instrument(info, options);
-  } catch (error) {
-    if (error instanceof InstrumentError || error instanceof WasmFormatError) {
-      throw new BuildPluginError(engineCompileError(bytes) ?? error.message);
-    }
-    throw error;
+  const invalid = engineCompileError(bytes);
+  if (invalid !== undefined) throw new BuildPluginError(invalid, { cause: deferred });
+  if (deferred instanceof BuildPluginError) throw deferred;
+  if (deferred !== undefined || instrumented === undefined) {
+    throw new BuildPluginError(deferred?.message ?? 'the module could not be instrumented', {
+      cause: deferred,
+    });
   }
 
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(instrumented.bytes as Uint8Array<ArrayBuffer>);
   } catch (error) {
-    // Invalid input surfaces here (our reader only checks structure): report V8's verdict on the
-    // original bytes; if those are fine, the rewriter is at fault and says so.
-    const original = engineCompileError(bytes);
-    if (original !== undefined) throw new BuildPluginError(original);
+    // The original bytes validated above: the rewriter is at fault and says so.
     throw new BuildPluginError(`engine instrumentation produced an invalid module: ${messageOf(error)}`, {
       cause: error,
     });
@@ -209,8 +224,21 @@ async function build(
   return { module, meta: instrumented.meta };
 }
 
-/** V8's compile error for the original bytes (without its `WebAssembly.Module(): ` prefix), if any. */
+/**
+ * A proposal the engine does not run: `UnsupportedFeature` when the host accepts it, a build
+ * failure naming the proposal when the host (wasmtime's defaults) refuses it too.
+ */
+function featureError(error: WasmFeatureError): BuildPluginError {
+  if (error.hostAccepts) return new UnsupportedFeatureError(error.feature, error.message, { cause: error });
+  return new BuildPluginError(
+    `${error.feature} support is not enabled: ${error.message}, and the cc-lb host's wasmtime configuration refuses it`,
+    { cause: error },
+  );
+}
+
+/** V8's validation error for the original bytes (without its `WebAssembly.Module(): ` prefix), if any. */
 function engineCompileError(bytes: Uint8Array): string | undefined {
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return undefined;
   try {
     new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     return undefined;

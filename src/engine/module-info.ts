@@ -1,7 +1,8 @@
 /**
  * Engine layer: the facts about a guest module that the import policy, the instrumenter and the
  * loaded plugin need, read once from the binary (types, imports, function types, exports,
- * memories, start function).
+ * memories, tables, start function). Every entry of the sections read here is decoded, and a
+ * section must end exactly where its entries end.
  */
 import {
   type ExportEntry,
@@ -14,9 +15,11 @@ import {
   readImportSection,
   readMemorySection,
   readSections,
+  readTableSection,
   readTypeSection,
   readVectorHeader,
   SECTION,
+  type TableType,
   WasmFormatError,
 } from './wasm-binary.js';
 
@@ -29,6 +32,7 @@ export interface ModuleInfo {
   readonly definedFunctionTypes: readonly number[];
   readonly exports: readonly ExportEntry[];
   readonly memories: readonly Limits[];
+  readonly tables: readonly TableType[];
   readonly importedFunctionCount: number;
   readonly importedGlobalCount: number;
   readonly definedGlobalCount: number;
@@ -42,6 +46,7 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   let definedFunctionTypes: number[] = [];
   let exports: ExportEntry[] = [];
   let memories: Limits[] = [];
+  let tables: TableType[] = [];
   let definedGlobalCount = 0;
   let startFunction: number | undefined;
   let codeCount: number | undefined;
@@ -63,6 +68,9 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
         break;
       case SECTION.memory:
         memories = readMemorySection(bytes, section);
+        break;
+      case SECTION.table:
+        tables = readTableSection(bytes, section);
         break;
       case SECTION.global:
         definedGlobalCount = readVectorHeader(bytes, section).count;
@@ -97,6 +105,7 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
     definedFunctionTypes,
     exports,
     memories,
+    tables,
     importedFunctionCount,
     importedGlobalCount,
     definedGlobalCount,

@@ -16,16 +16,26 @@
  *   `Function NAME has N results, expected 0 or 1`.
  * - `functionExists` is Extism's `function_exists`: a function export typed `() -> ()` or
  *   `() -> i32`.
- * Differences we accept and document: Extism instantiates lazily inside the first call, so a
- * failing start function fails that call; we instantiate in `buildPlugin` (start function and
- * Extism's runtime initialization — `hs_init`, else `__wasm_call_ctors`, else `_initialize` — run
- * there, each step metered with the full budget), so such a module fails to build instead. The wall clock is
- * measured, not enforced, unless `strictWallClock` is set (then `durationMs > wallMs` → `timeout`).
+ * - instantiation is lazy, as in Extism (`Plugin::instantiate` runs inside `raw_call`, after
+ *   `set_fuel`): `buildPlugin` compiles and links only; the start function and the guest
+ *   runtime's initializer run inside the first call, on that call's fuel (see instrument.ts). A
+ *   trapping start function fails that call with its trap text; a failing runtime initializer
+ *   fails it with Extism's context text (`failed to initialize wasi runtime`, …).
+ * - bulk memory and table work past the per-call bound is stopped as `timeout` (see
+ *   `bulkWorkBound`), so no call runs unbounded whatever its fuel.
+ * The wall clock is measured, not enforced, unless `strictWallClock` is set (then
+ * `durationMs > wallMs` → `timeout`); a call slower than `wallMs` says so in `CallResult`.
  */
 import type { WasmInput } from '../wire/wasm-input.js';
 import { wasmBytes } from '../wire/wasm-input.js';
 import { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './errors.js';
-import { ENGINE_EXPORTS, type FunctionExportMeta, type InstrumentMeta } from './instrument.js';
+import {
+  ENGINE_EXPORTS,
+  type FunctionExportMeta,
+  INIT_PHASE,
+  type InstrumentMeta,
+  STOP,
+} from './instrument.js';
 import { preparedModuleIfReady, prepareModule } from './module-cache.js';
 import { createPlugin, type ExtismPlugin } from './sdk.js';
 import { wasmtimeTrapText } from './trap-text.js';
@@ -74,7 +84,44 @@ export interface LoadedPlugin {
 
 /** Per-module facts derived from the instrumenter's metadata, computed once per compiled module. */
 const exportIndexCache = new WeakMap<InstrumentMeta, Map<string, FunctionExportMeta>>();
-const initializationCache = new WeakMap<InstrumentMeta, string[]>();
+
+/**
+ * The per-millisecond bulk-work bound: units (bytes of `memory.fill`, other operations weighted by
+ * instrument.ts `BULK_WORK_WEIGHT`) the Rust host could certainly not get through in a millisecond.
+ *
+ * Calibration: bench/bulk-work.ts (`node --import tsx bench/bulk-work.ts`) times 40 × 64 MiB
+ * `memory.fill`s, `memory.copy`s and 40 × 1 M-element `table.fill`s through this engine, best of
+ * five calls. On the calibration machine (2 shared cores, Node 20.20.2, V8 11.3) it measured
+ * fill 8.4 MiB/ms, copy 4.3 MiB/ms, table.fill 18.3 k elements/ms. wasmtime runs these as memset /
+ * memmove on one core; 40 MiB/ms (≈ 42 GB/s) is beyond any single core's memset bandwidth, so a
+ * call past wallMs × 40 MiB of work was certainly stopped by the host's 200 ms timer. Here that
+ * much work takes about 40 / 8.4 ≈ 5 × wallMs (about 1 s at 200 ms): the worst a call can overrun.
+ */
+export const BULK_WORK_UNITS_PER_MS = 40 * 1024 * 1024;
+
+/** The per-call bulk-work bound for `wallMs`, in work units (at least one 64 KiB page's worth). */
+export function bulkWorkBound(wallMs: number): number {
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(65536, Math.ceil(wallMs * BULK_WORK_UNITS_PER_MS)));
+}
+
+/**
+ * The warning for a call slower than `wallMs` that the engine let finish (without
+ * `strictWallClock` the clock never fails a call: a loaded machine must not flip verdicts).
+ */
+export function wallClockWarning(durationMs: number, wallMs: number): string | undefined {
+  if (!(durationMs > wallMs)) return undefined;
+  return (
+    `a plugin call took ${Math.round(durationMs)} ms, more than wallMs (${wallMs} ms): the Rust host ` +
+    'would likely have stopped it with `timeout` (not a failure here; strictWallClock makes it one)'
+  );
+}
+
+/** Extism's texts for a failed guest-runtime initializer (anyhow context of `initialize_guest_runtime`). */
+const INIT_FAILURE_TEXT: Readonly<Record<number, string>> = {
+  [INIT_PHASE.wasiRuntime]: 'failed to initialize wasi runtime',
+  [INIT_PHASE.haskellReactor]: 'failed to initialize Haskell reactor runtime',
+  [INIT_PHASE.haskellInit]: 'failed to initialize Haskell using hs_init',
+};
 
 type SdkOutput = Awaited<ReturnType<ExtismPlugin['call']>>;
 
@@ -98,9 +145,7 @@ export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promi
   } catch (error) {
     throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
   }
-  const plugin = new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
-  if (plugin.initializationSteps.length > 0) await plugin.initialize();
-  return plugin;
+  return new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
 }
 
 interface Limits {
@@ -137,6 +182,7 @@ type EngineState = [
   returnCode: number,
   outputOffset: number,
   outputLength: number,
+  initPhase: number,
 ];
 
 class EnginePlugin implements LoadedPlugin {
@@ -162,54 +208,7 @@ class EnginePlugin implements LoadedPlugin {
     this.byName = byName;
     // Every export wrapper starts by setting remaining fuel to this budget.
     (exports[ENGINE_EXPORTS.setBudget] as (fuel: number) => void)(limits.fuel);
-  }
-
-  /** The start function, then Extism's guest-runtime initialization (SDK export names). */
-  get initializationSteps(): readonly string[] {
-    let steps = initializationCache.get(this.meta);
-    if (steps === undefined) {
-      steps = this.planInitialization();
-      initializationCache.set(this.meta, steps);
-    }
-    return steps;
-  }
-
-  private planInitialization(): string[] {
-    const steps: string[] = [];
-    if (this.meta.hasStart) steps.push(ENGINE_EXPORTS.start);
-    const nullary = (name: string) => {
-      const entry = this.byName.get(name);
-      return entry !== undefined && entry.params.length === 0 && entry.results.length === 0
-        ? entry
-        : undefined;
-    };
-    const hsInit = this.byName.get('hs_init');
-    if (hsInit !== undefined) {
-      const reactor = nullary('_initialize');
-      if (reactor !== undefined) steps.push(reactor.sdkName);
-      steps.push(hsInit.sdkName);
-    } else if (this.byName.has('__wasm_call_ctors')) {
-      const ctors = nullary('__wasm_call_ctors');
-      if (ctors !== undefined) steps.push(ctors.sdkName);
-    } else {
-      const reactor = nullary('_initialize');
-      if (reactor !== undefined) steps.push(reactor.sdkName);
-    }
-    return steps;
-  }
-
-  /** Runs the initialization steps, each under the full fuel budget. */
-  async initialize(): Promise<void> {
-    for (const step of this.initializationSteps) {
-      try {
-        await this.sdk.call(step, '');
-      } catch (error) {
-        const reason =
-          remainingFuel(this.state()) <= 0 ? 'plugin ran out of fuel' : normalizeThrown(error).reason;
-        throw new BuildPluginError(reason, { cause: error });
-      }
-      if (remainingFuel(this.state()) <= 0) throw new BuildPluginError('plugin ran out of fuel');
-    }
+    (exports[ENGINE_EXPORTS.setWorkBound] as (bytes: number) => void)(bulkWorkBound(limits.wallMs));
   }
 
   functionExists(name: string): boolean {
@@ -283,16 +282,23 @@ class EnginePlugin implements LoadedPlugin {
       const remaining = remainingFuel(state);
       const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
 
-      if (remaining <= 0 || (failed && state[2] !== 0)) {
+      if (remaining <= 0 || (failed && state[2] === STOP.outOfFuel)) {
         throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
           fuelConsumed: this.limits.fuel,
           cause: thrown,
         });
       }
-      if (this.limits.strictWallClock && durationMs > this.limits.wallMs) {
+      if (
+        (failed && state[2] === STOP.bulkWork) ||
+        (this.limits.strictWallClock && durationMs > this.limits.wallMs)
+      ) {
         throw new PluginCallError('Timeout', 'timeout', { fuelConsumed, cause: thrown });
       }
       if (failed) {
+        const initFailure = INIT_FAILURE_TEXT[state[6]];
+        if (initFailure !== undefined) {
+          throw new PluginCallError('Trap', initFailure, { fuelConsumed, cause: thrown });
+        }
         const normalized = normalizeThrown(thrown);
         // Extism ignores an empty error text; the SDK still throws for it, so fall through.
         if (!(normalized.kind === 'GuestError' && normalized.reason === '')) {

@@ -4,7 +4,9 @@
  */
 import { PluginCallError } from './errors.js';
 
-const STRICT = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is kept, as Rust's `String::from_utf8` keeps it, so it reaches the JSON
+// parser and fails there (`expected value at line 1 column 1`), as in the Rust host
+const STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes `bytes`, throwing PluginCallError 'InvalidUtf8Output' with Rust's error text. */
 export function decodeUtf8Strict(bytes: Uint8Array): string {

@@ -8,7 +8,50 @@
 
 /** A structural problem in the module bytes (truncated, malformed LEB, bad section framing). */
 export class WasmFormatError extends Error {
-  override readonly name = 'WasmFormatError';
+  override readonly name: string = 'WasmFormatError';
+}
+
+/**
+ * The module uses a proposal the engine does not run. `hostAccepts` says whether the cc-lb host
+ * (wasmtime's defaults) would run it — then the verdict is `UnsupportedFeature`, not a refusal.
+ */
+export class WasmFeatureError extends WasmFormatError {
+  override readonly name = 'WasmFeatureError';
+  constructor(
+    readonly feature: string,
+    readonly hostAccepts: boolean,
+    what: string,
+  ) {
+    super(`${what} needs the ${feature} proposal`);
+  }
+}
+
+/** Value-type and type-form bytes of refused proposals: the proposal, and what the byte is. */
+const REFUSED_TYPE_BYTES: Readonly<Record<number, readonly [string, string]>> = {
+  99: ['function-references', '(ref null $t) type'],
+  100: ['function-references', '(ref $t) type'],
+  105: ['exceptions', 'exnref type'],
+  116: ['exceptions', 'noexn type'],
+  110: ['gc', 'anyref type'],
+  109: ['gc', 'eqref type'],
+  108: ['gc', 'i31ref type'],
+  107: ['gc', 'structref type'],
+  106: ['gc', 'arrayref type'],
+  113: ['gc', 'nullref type'],
+  114: ['gc', 'nullexternref type'],
+  115: ['gc', 'nullfuncref type'],
+  94: ['gc', 'array type definition'],
+  95: ['gc', 'struct type definition'],
+  80: ['gc', 'subtype definition'],
+  79: ['gc', 'final subtype definition'],
+  78: ['gc', 'recursive type group'],
+};
+
+export function refusedTypeFeature(byte: number, at: number): WasmFeatureError | undefined {
+  const refused = REFUSED_TYPE_BYTES[byte];
+  return refused === undefined
+    ? undefined
+    : new WasmFeatureError(refused[0], false, `a ${refused[1]} at byte ${at}`);
 }
 
 export const SECTION = {
@@ -98,6 +141,24 @@ export class ByteReader {
     throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
   }
 
+  /** Unsigned LEB128 of at most 64 bits, as a number (memory64 limits; beyond 2^53 is refused). */
+  u64(): number {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      const byte = this.u8();
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) {
+        if (result > BigInt(Number.MAX_SAFE_INTEGER)) {
+          throw new WasmFormatError(`integer too large at byte ${this.pos - 1}`);
+        }
+        return Number(result);
+      }
+      shift += 7n;
+    }
+    throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
+  }
+
   /** Skips a signed LEB128 of at most `maxBytes` bytes (immediates the rewriter copies verbatim). */
   skipLeb(maxBytes: number): void {
     for (let i = 0; i < maxBytes; i++) {
@@ -122,23 +183,33 @@ export class ByteReader {
     const byte = this.u8();
     const type = VALTYPE_BY_BYTE[byte];
     if (type === undefined) {
+      const refused = refusedTypeFeature(byte, this.pos - 1);
+      if (refused !== undefined) throw refused;
       throw new WasmFormatError(`unsupported value type 0x${byte.toString(16)} at byte ${this.pos - 1}`);
     }
     return type;
   }
 
-  /** Memory/table limits; flags bit 0 = has maximum, bit 1 = shared, bit 2 = 64-bit. */
+  /** Memory/table limits; flags bit 0 = has maximum, bit 1 = shared, bit 2 = 64-bit (memory64). */
   limits(): Limits {
     const flags = this.u8();
     if (flags > 7) throw new WasmFormatError(`malformed limits flags 0x${flags.toString(16)}`);
-    if (flags & 4) throw new WasmFormatError('64-bit memories are not supported by the cc-lb host');
-    const min = this.u32();
-    const max = flags & 1 ? this.u32() : undefined;
+    const wide = (flags & LIMITS_64) !== 0;
+    const min = wide ? this.u64() : this.u32();
+    const max = flags & LIMITS_HAS_MAX ? (wide ? this.u64() : this.u32()) : undefined;
     return { flags, min, max };
   }
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** Limits flag bits. */
+export const LIMITS_HAS_MAX = 1;
+export const LIMITS_64 = 4;
+
+/**
+ * Names are bytes: a leading U+FEFF is part of the name (wasmparser and wasmtime compare bytes),
+ * so the decoder must not swallow it as a byte-order mark.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface Limits {
   readonly flags: number;
@@ -178,6 +249,20 @@ export class ByteWriter {
       if (v !== 0) byte |= 0x80;
       this.buffer[this.length++] = byte;
     } while (v !== 0);
+    return this;
+  }
+
+  /** Unsigned LEB128 of a non-negative safe integer (memory64 limits). */
+  u64(value: number): this {
+    if (value <= 0xffffffff) return this.u32(value);
+    this.reserve(10);
+    let v = BigInt(value);
+    do {
+      let byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v !== 0n) byte |= 0x80;
+      this.buffer[this.length++] = byte;
+    } while (v !== 0n);
     return this;
   }
 
@@ -288,6 +373,8 @@ export function readTypeSection(bytes: Uint8Array, section: RawSection): FuncTyp
   for (let i = 0; i < count; i++) {
     const form = reader.u8();
     if (form !== 0x60) {
+      const refused = refusedTypeFeature(form, reader.pos - 1);
+      if (refused !== undefined) throw refused;
       throw new WasmFormatError(`unsupported type form 0x${form.toString(16)} (only function types)`);
     }
     const params: ValType[] = [];
@@ -296,6 +383,7 @@ export function readTypeSection(bytes: Uint8Array, section: RawSection): FuncTyp
     for (let n = reader.u32(); n > 0; n--) results.push(reader.valType());
     types.push({ params, results });
   }
+  expectSectionEnd(reader, 'type');
   return types;
 }
 
@@ -330,6 +418,7 @@ export function readImportSection(bytes: Uint8Array, section: RawSection): Impor
     }
     imports.push({ module, name, kind, typeIndex });
   }
+  expectSectionEnd(reader, 'import');
   return imports;
 }
 
@@ -338,6 +427,7 @@ export function readFunctionSection(bytes: Uint8Array, section: RawSection): num
   const count = reader.u32();
   const typeIndices: number[] = [];
   for (let i = 0; i < count; i++) typeIndices.push(reader.u32());
+  expectSectionEnd(reader, 'function');
   return typeIndices;
 }
 
@@ -350,6 +440,7 @@ export function readExportSection(bytes: Uint8Array, section: RawSection): Expor
     const kind = externalKind(reader.u8());
     exports.push({ name, kind, index: reader.u32() });
   }
+  expectSectionEnd(reader, 'export');
   return exports;
 }
 
@@ -358,7 +449,36 @@ export function readMemorySection(bytes: Uint8Array, section: RawSection): Limit
   const count = reader.u32();
   const memories: Limits[] = [];
   for (let i = 0; i < count; i++) memories.push(reader.limits());
+  expectSectionEnd(reader, 'memory');
   return memories;
+}
+
+/** A table: its element reference type (value-type byte) and limits. */
+export interface TableType {
+  readonly elementType: ValType;
+  readonly limits: Limits;
+}
+
+export function readTableSection(bytes: Uint8Array, section: RawSection): TableType[] {
+  const reader = new ByteReader(bytes, section.start, section.end);
+  const count = reader.u32();
+  const tables: TableType[] = [];
+  for (let i = 0; i < count; i++) {
+    const elementType = reader.valType();
+    tables.push({ elementType, limits: reader.limits() });
+  }
+  expectSectionEnd(reader, 'table');
+  return tables;
+}
+
+/**
+ * A section's entries must fill it exactly: wasmtime refuses a stray byte after the last entry,
+ * and a rewriter that re-emits entries would otherwise silently drop it (and repair the module).
+ */
+export function expectSectionEnd(reader: ByteReader, section: string): void {
+  if (reader.pos !== reader.end) {
+    throw new WasmFormatError(`unexpected data at the end of the ${section} section at byte ${reader.pos}`);
+  }
 }
 
 /** The number of entries of a vector-shaped section (global, code, …) and where the entries start. */

@@ -12,8 +12,9 @@
  * reference's per-payload decisions faithfully.
  *
  * Export and import entries are decoded lazily by wasmparser (a malformed entry is not a
- * `parse_all` error); the walk decodes them for the cross-checks of other layers, and a malformed
- * entry simply ends the collection for its section without setting `error`.
+ * `parse_all` error); the walk decodes every one of them as upstream `collect_wasm_facts` does
+ * and records the first failure as `entryError`, apart from `error`. Names are bytes: the UTF-8
+ * decoder keeps a leading U+FEFF (a BOM is part of a name, as in wasmparser's `&str`).
  */
 import { type WasmInput, wasmBytes } from '../wire/wasm-input.js';
 
@@ -54,6 +55,11 @@ export interface WasmWalk {
   readonly imports: WasmImport[];
   /** the first parse error as wasmparser's Display text; absent when the whole module framed cleanly */
   readonly error?: string;
+  /**
+   * the first error decoding an export or import entry (wasmparser's Display text): not a
+   * `parse_all` error, but upstream `collect_wasm_facts` decodes every entry and stops there
+   */
+  readonly entryError?: string;
 }
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
@@ -172,12 +178,15 @@ class Reader {
     if (length > MAX_WASM_STRING_SIZE) throw new ParseFailure('string size out of bounds', this.pos - 1);
     const raw = this.take(length);
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      return UTF8.decode(raw);
     } catch {
       throw new ParseFailure('malformed UTF-8 encoding', this.pos - 1);
     }
   }
 }
+
+/** Strict and BOM-preserving: a name's bytes are the name. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Pretty hex Debug of a byte slice, as Rust's `{:#x?}` renders it. */
 function prettyHexBytes(bytes: ArrayLike<number>): string {
@@ -200,6 +209,7 @@ interface Collector {
   functionExports: string[];
   imports: WasmImport[];
   encoding: 'module' | 'component' | undefined;
+  entryError: string | undefined;
 }
 
 /**
@@ -214,6 +224,7 @@ export function walkWasm(wasm: WasmInput): WasmWalk {
     functionExports: [],
     imports: [],
     encoding: undefined,
+    entryError: undefined,
   };
   let error: string | undefined;
   try {
@@ -231,6 +242,7 @@ export function walkWasm(wasm: WasmInput): WasmWalk {
     importModules,
     imports: collector.imports,
     ...(error === undefined ? {} : { error }),
+    ...(collector.entryError === undefined ? {} : { entryError: collector.entryError }),
   };
 }
 
@@ -375,8 +387,10 @@ function walkModuleSection(
         counts.dataEntries = count;
         checkDataCount(counts, reader.pos);
       }
-      if (!nested && id === 7) collectExports(content, count, out.functionExports);
-      if (!nested && id === 2) collectImports(content, count, out.imports);
+      if (!nested && id === 7) {
+        collectEntries(content, count, out, (r) => decodeExport(r, out.functionExports));
+      }
+      if (!nested && id === 2) collectEntries(content, count, out, (r) => decodeImports(r, out.imports));
       return;
     }
     default:
@@ -483,18 +497,40 @@ function checkDataCount(counts: Counts, pos: number): void {
   }
 }
 
-/** Export entries: name, kind byte, index. 0x00 (func) and 0x20 (exact func) are functions. */
-function collectExports(content: Reader, count: number, into: string[]): void {
+/**
+ * Decodes every entry of an export or import section the way upstream `collect_wasm_facts`
+ * iterates them (wasmparser's `SectionLimited` iterator, then `section size mismatch` for bytes
+ * after the last entry), recording the first error as `entryError`. `parse_all` itself never
+ * decodes these entries, so the walk goes on: the identity reader does not see entry errors.
+ */
+function collectEntries(content: Reader, count: number, out: Collector, decode: (r: Reader) => void): void {
+  if (out.entryError !== undefined) return;
   try {
-    for (let i = 0; i < count; i++) {
-      const name = content.string();
-      const kind = content.u8();
-      content.varU32();
-      if (kind === 0x00 || kind === 0x20) into.push(name);
+    for (let i = 0; i < count; i++) decode(content);
+    if (content.remaining > 0) {
+      throw new ParseFailure('section size mismatch: unexpected data at the end of the section', content.pos);
     }
   } catch (failure) {
     if (!(failure instanceof ParseFailure)) throw failure;
+    out.entryError = failure.message;
   }
+}
+
+/** wasmparser `Export::from_reader`: name, external kind (an exact function is refused), index. */
+function decodeExport(r: Reader, into: string[]): void {
+  const name = r.string();
+  const kind = externalKind(r);
+  if (kind === 0x20) throw new ParseFailure('Exact type is not allowed in the exports', r.pos);
+  r.varU32();
+  if (kind === 0x00) into.push(name);
+}
+
+/** wasmparser `BinaryReader::external_kind_from_byte`. */
+function externalKind(r: Reader): number {
+  const at = r.pos;
+  const byte = r.u8();
+  if (byte <= 0x04 || byte === 0x20) return byte;
+  throw new ParseFailure(`invalid leading byte (0x${byte.toString(16)}) for external kind`, at);
 }
 
 const IMPORT_KINDS: Readonly<Record<number, WasmImport['kind']>> = {
@@ -506,60 +542,150 @@ const IMPORT_KINDS: Readonly<Record<number, WasmImport['kind']>> = {
   32: 'function',
 };
 
-function collectImports(content: Reader, count: number, into: WasmImport[]): void {
-  try {
-    for (let i = 0; i < count; i++) {
-      const module = content.string();
-      const name = content.string();
-      const kindByte = content.u8();
-      const kind = IMPORT_KINDS[kindByte];
-      if (kind === undefined) return;
-      skipImportType(content, kindByte);
-      into.push({ module, name, kind });
+/**
+ * wasmparser `Imports::from_reader` with every proposal enabled (`Parser::new` uses
+ * `WasmFeatures::all()`): a single import, or a compact group (an empty item name followed by
+ * 0x7F — names with their own types — or 0x7E — one type for every name).
+ */
+function decodeImports(r: Reader, into: WasmImport[]): void {
+  const module = r.string();
+  const name = r.string();
+  if (r.pos >= r.end) throw eof(r.pos);
+  const discriminator = r.bytes[r.pos];
+  if (name === '' && discriminator === 0x7f) {
+    r.u8();
+    const items: { name: string; kind: WasmImport['kind'] }[] = [];
+    const groupStart = r.pos;
+    for (let n = r.varU32(); n > 0; n--) {
+      skipString(r);
+      importType(r);
     }
-  } catch (failure) {
-    if (!(failure instanceof ParseFailure)) throw failure;
+    // the group is framed first, then its items are read (names checked as UTF-8 then)
+    const group = new Reader(r.bytes, groupStart, r.pos);
+    for (let n = group.varU32(); n > 0; n--) items.push({ name: group.string(), kind: importType(group) });
+    for (const item of items) into.push({ module, ...item });
+    return;
   }
+  if (name === '' && discriminator === 0x7e) {
+    r.u8();
+    const kind = importType(r);
+    const groupStart = r.pos;
+    for (let n = r.varU32(); n > 0; n--) skipString(r);
+    const names = new Reader(r.bytes, groupStart, r.pos);
+    for (let n = names.varU32(); n > 0; n--) into.push({ module, name: names.string(), kind });
+    return;
+  }
+  into.push({ module, name, kind: importType(r) });
 }
 
-function skipImportType(r: Reader, kindByte: number): void {
-  switch (kindByte) {
+/** wasmparser `skip_string`: the length is checked, the bytes are not decoded. */
+function skipString(r: Reader): void {
+  const length = r.varU32();
+  if (length > MAX_WASM_STRING_SIZE) throw new ParseFailure('string size out of bounds', r.pos - 1);
+  r.take(length);
+}
+
+/** wasmparser `TypeRef::from_reader`. */
+function importType(r: Reader): WasmImport['kind'] {
+  const kind = externalKind(r);
+  switch (kind) {
     case 0x00:
     case 0x20:
       r.varU32();
-      return;
+      break;
     case 0x01:
-      skipValType(r);
-      skipLimits(r);
-      return;
+      tableType(r);
+      break;
     case 0x02:
-      skipLimits(r);
-      return;
-    case 0x03:
-      skipValType(r);
-      r.u8();
-      return;
-    case 0x04:
-      r.u8();
+      memoryType(r);
+      break;
+    case 0x03: {
+      valueType(r);
+      const at = r.pos;
+      if (r.u8() > 0b11) throw new ParseFailure('malformed global flags', at);
+      break;
+    }
+    case 0x04: {
+      const at = r.pos;
+      if (r.u8() !== 0) throw new ParseFailure('invalid tag attributes', at);
       r.varU32();
-      return;
+      break;
+    }
   }
+  return IMPORT_KINDS[kind] as WasmImport['kind'];
 }
 
-function skipValType(r: Reader): void {
-  const byte = r.u8();
-  // (ref null ht) / (ref ht) carry a heap type; every other value type is a single byte
-  if (byte === 0x63 || byte === 0x64) {
-    if (r.bytes[r.pos] === 0x62) r.u8(); // exact heap type prefix
-    r.varS33();
-  }
-}
-
-function skipLimits(r: Reader): void {
+/** wasmparser `TableType::from_reader` (limits are u64 with the memory64 feature on). */
+function tableType(r: Reader): void {
+  refType(r, 'malformed reference type');
+  const at = r.pos;
   const flags = r.u8();
-  const wide = (flags & 0x04) !== 0;
-  const readBound = () => (wide ? r.varU64() : r.varU32());
-  readBound();
-  if (flags & 0x01) readBound();
-  if (flags & 0x08) r.varU32();
+  if (flags & ~0b111) throw new ParseFailure('invalid table resizable limits flags', at);
+  r.varU64();
+  if (flags & 0b001) r.varU64();
+}
+
+/** wasmparser `MemoryType::from_reader`. */
+function memoryType(r: Reader): void {
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags & ~0b1111) throw new ParseFailure('invalid memory limits flags', at);
+  r.varU64();
+  if (flags & 0b0001) r.varU64();
+  if (flags & 0b1000 && r.varU32() >= 64) throw new ParseFailure('invalid custom page size', at);
+}
+
+/** wasmparser `ValType::from_reader`: a number type, else a reference type. */
+function valueType(r: Reader): void {
+  if (r.pos >= r.end) throw eof(r.pos);
+  const byte = r.bytes[r.pos] as number;
+  if (byte >= 0x7b && byte <= 0x7f) {
+    r.u8();
+    return;
+  }
+  refType(r, 'invalid value type');
+}
+
+/**
+ * wasmparser `RefType::from_reader`; `invalid` is the text an invalid heap type is reported with
+ * (each reader up the chain renames that error after what it was reading).
+ */
+function refType(r: Reader, invalid: string): void {
+  if (r.pos >= r.end) throw eof(r.pos);
+  const at = r.pos;
+  const byte = r.bytes[r.pos] as number;
+  if (byte === 0x63 || byte === 0x64) {
+    r.u8();
+    heapType(r, invalid);
+    return;
+  }
+  if (byte === 0x62) throw new ParseFailure('unexpected exact type', at);
+  heapType(r, invalid);
+}
+
+/** The abstract heap types wasmparser knows (func, extern, any, none, …, cont, nocont). */
+const ABSTRACT_HEAP_TYPES = new Set([
+  0x70, 0x6f, 0x6e, 0x71, 0x72, 0x73, 0x6d, 0x6b, 0x6a, 0x6c, 0x69, 0x74, 0x68, 0x75,
+]);
+
+/** wasmparser `HeapType::from_reader`: a non-negative s33 is a type index, else an abstract type. */
+function heapType(r: Reader, invalid: string): void {
+  const first = r.bytes[r.pos];
+  if (first !== undefined && (first & 0x40) === 0) {
+    r.varS33(); // a concrete type index
+    return;
+  }
+  const at = r.pos;
+  const byte = r.u8();
+  if (byte === 0x65) {
+    // shared abstract heap type
+    const inner = r.pos;
+    if (!ABSTRACT_HEAP_TYPES.has(r.u8())) throw new ParseFailure(invalid, inner);
+    return;
+  }
+  if (byte === 0x62) {
+    r.varU32();
+    return;
+  }
+  if (!ABSTRACT_HEAP_TYPES.has(byte)) throw new ParseFailure(invalid, at);
 }

@@ -71,6 +71,13 @@ export function fuelText(used: number, budget: number | undefined): string {
   return budget === undefined ? `fuel used: ${used}` : `fuel used: ${used} of ${budget}`;
 }
 
+/** A report's warnings (a call slower than wallMs…), one `Warning:` line each, after a blank line. */
+export function warningText(warnings: readonly string[] | undefined): string {
+  return warnings === undefined || warnings.length === 0
+    ? ''
+    : `\n\n${warnings.map((w) => `Warning: ${w}`).join('\n')}`;
+}
+
 function isSource(value: unknown): value is PluginSource {
   return isPluginUnderTest(value) || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 }

@@ -5,19 +5,17 @@
  * `compileWat` are synchronous for every caller afterwards.
  */
 import wabtInit from 'wabt';
+import { HOST_WASM_FEATURES } from '../wire/wasm-features.js';
 
 const wabt = await wabtInit();
 
-/** Proposals the cc-lb host (wasmtime) accepts and fixtures may use. */
-const FEATURES = {
-  mutable_globals: true,
-  sat_float_to_int: true,
-  sign_extension: true,
-  simd: true,
-  multi_value: true,
-  bulk_memory: true,
-  reference_types: true,
-} as const;
+/**
+ * Exactly the proposals the cc-lb host (wasmtime) accepts — the engine's own list — in wabt's
+ * names. Passed to parsing and to validation alike: wabt validates with its defaults otherwise.
+ */
+const WAT_FEATURES: Readonly<Record<string, boolean>> = Object.freeze(
+  Object.fromEntries(HOST_WASM_FEATURES.flatMap((f) => (f.wabt === undefined ? [] : [[f.wabt, true]]))),
+);
 
 /** A WAT compilation failure: where it happened and the offending source line. */
 export class WatCompileError extends Error {
@@ -53,9 +51,10 @@ export function compileWat(
 ): Uint8Array {
   let module: ReturnType<typeof wabt.parseWat> | undefined;
   try {
-    module = wabt.parseWat(filename, source, FEATURES);
+    module = wabt.parseWat(filename, source, WAT_FEATURES);
     module.resolveNames();
-    module.validate();
+    // wabt's typings omit validate's features argument; its implementation takes it
+    (module.validate as (features: Readonly<Record<string, boolean>>) => void)(WAT_FEATURES);
     return new Uint8Array(
       module.toBinary({ log: false, write_debug_names: options.debugNames === true }).buffer,
     );

@@ -197,15 +197,15 @@ describe('the handshake memo', () => {
   });
 
   it('does not memoize an Instantiate failure (it can come from the machine, not the module)', async () => {
-    // the start function traps, so every handshake instance fails to build
+    // a memory minimum above the engine's cap: every handshake instance fails to build
     const wasm = resolvePlugin(
-      wat`(module (func $boom unreachable) (start $boom) (func (export "cc_lb_handshake") (result i32) (i32.const 0)))`,
+      wat`(module (memory 3000) (func (export "cc_lb_handshake") (result i32) (i32.const 0)))`,
     );
     const first = await metadataFromHandshake(wasm).catch((e: unknown) => e);
     const second = await metadataFromHandshake(wasm).catch((e: unknown) => e);
     expect(first).toMatchObject({
       kind: 'Instantiate',
-      reason: 'wasm trap: wasm `unreachable` instruction executed',
+      reason: "memory minimum of 3000 pages exceeds the engine's memory limit of 2048 pages (maxMemoryPages)",
     });
     expect(second).toMatchObject({ kind: 'Instantiate' });
     expect(handshakeRuns()).toBe(2);

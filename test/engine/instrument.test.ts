@@ -4,6 +4,7 @@
  * +1 per function entry), and exhaust at the same checks. Expected counts are worked out by hand
  * in the comments.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildPlugin, PluginCallError } from '../../src/engine/index.js';
 import { binaryInstrumenter, ENGINE_EXPORTS } from '../../src/engine/instrument.js';
@@ -190,7 +191,7 @@ describe('binary instrumenter', () => {
     );
   });
 
-  it('moves the start function and the SDK-autorun exports out of the SDK’s reach', () => {
+  it('moves the start function and the SDK-autorun exports out of the SDK’s reach (the first call runs them)', () => {
     const bytes = wat`(module
       (func $init)
       (func (export "_initialize"))
@@ -199,7 +200,7 @@ describe('binary instrumenter', () => {
     const info = readModuleInfo(out);
     expect(info.startFunction).toBeUndefined();
     const exported = info.exports.map((e) => e.name);
-    expect(exported).toContain(ENGINE_EXPORTS.start);
+    expect(exported).not.toContain('cc-lb-engine:start');
     expect(exported).toContain('cc-lb-engine:export:_initialize');
     expect(exported).not.toContain('_initialize');
     expect(meta.functionExports[0]).toMatchObject({
@@ -219,5 +220,47 @@ describe('binary instrumenter', () => {
   it('instruments a module without any function, global or export section', async () => {
     const out = binaryInstrumenter.instrument(readModuleInfo(wat`(module)`), options).bytes;
     expect(WebAssembly.validate(out as Uint8Array<ArrayBuffer>)).toBe(true);
+  });
+});
+
+describe('the instrumenter id names its output', () => {
+  // The disk cache keys entries on binaryInstrumenter.id (and the package version): an output
+  // change under an unchanged id would let an old process's entry stand in for the new output.
+  // A changed digest here means: bump `binaryInstrumenter.id` and record the new pair.
+  const GOLDEN: Readonly<Record<string, string>> = {
+    'binary-rewriter-6': '631baa05bf152715dc75cc4c4bbca107b2880d7d81d796b7722565632c275ef8',
+  };
+
+  it('the output for a module using every rewritten construct is the one recorded for this id', () => {
+    const bytes = wat`(module
+      (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+      (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+      (import "extism:host/env" "error_set" (func $error_set (param i64)))
+      (memory 1 4)
+      (table $t 2 funcref)
+      (elem (i32.const 0) $output_set)
+      (global $g (mut funcref) (ref.func $error_set))
+      (func $start)
+      (start $start)
+      (func (export "_initialize"))
+      (func (export "run") (result i32) (local $f f32)
+        (memory.fill (i32.const 0) (i32.const 1) (i32.const 8))
+        (memory.copy (i32.const 8) (i32.const 0) (i32.const 8))
+        (drop (memory.grow (i32.const 1)))
+        (table.fill $t (i32.const 0) (ref.func $output_set) (i32.const 1))
+        (drop (i32.trunc_f32_s (local.get $f)))
+        (loop $l (br_if $l (i32.const 0)))
+        (call_indirect (param i64 i64) (call $alloc (i64.const 1)) (i64.const 1) (i32.const 0))
+        (i32.const 0)))`;
+    const out = binaryInstrumenter.instrument(readModuleInfo(bytes), {
+      maxMemoryPages: 16,
+      kernelCallFuel: 15,
+    });
+    const digest = createHash('sha256').update(out.bytes).digest('hex');
+    expect({ id: binaryInstrumenter.id, digest }).toEqual({
+      id: binaryInstrumenter.id,
+      digest: GOLDEN[binaryInstrumenter.id],
+    });
+    expect(WebAssembly.validate(out.bytes as Uint8Array<ArrayBuffer>)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /** The compiled-module cache: same bytes, same module; a corrupt disk entry is ignored. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlugin } from '../../src/engine/index.js';
@@ -10,6 +10,7 @@ import {
   clearModuleCache,
   contentDigest,
   contentSnapshot,
+  PACKAGE_VERSION,
   preparedModuleIfReady,
   prepareModule,
 } from '../../src/engine/module-cache.js';
@@ -28,7 +29,17 @@ describe('prepareModule', () => {
   it('keys on content, instrumenter and the options that change instrumentation', () => {
     const bytes = wat`(module)`;
     const key = cacheKey(bytes, OPTIONS, binaryInstrumenter);
-    expect(key).toMatch(/^[0-9a-f]{64}-binary-rewriter-\d+-p2048-k15$/);
+    // the package version too: an upgrade never reads a disk entry another version wrote
+    expect(key).toBe(
+      `${createHash('sha256').update(bytes).digest('hex')}-${binaryInstrumenter.id}-v${PACKAGE_VERSION}-p2048-k15`,
+    );
+    expect(PACKAGE_VERSION).toBe(
+      (
+        JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+    );
     expect(cacheKey(bytes, { ...OPTIONS, maxMemoryPages: 16 }, binaryInstrumenter)).not.toBe(key);
   });
 

@@ -112,20 +112,51 @@ describe('fuel stops every kind of endless guest', () => {
     expect(await callError(plugin, 'spin_callee_in_loop')).toMatchObject({ kind: 'OutOfFuel' });
   });
 
-  it('an infinite loop in the start function fails the build instead of hanging', async () => {
+  // Extism runtime/src/plugin.rs: `raw_call` sets the fuel, then `instantiate` (lazily, on the
+  // first call) runs the start function — so the build succeeds and the first call pays for it.
+  it('an infinite loop in the start function builds, and the first call runs out of fuel', async () => {
     const bytes = wat`(module (func $start (loop $l (br $l))) (start $start) (func (export "run") (result i32) (i32.const 0)))`;
-    const error = await buildError(bytes);
-    expect(error.message).toBe('failed to instantiate plugin: plugin ran out of fuel');
-    expect(error).toMatchObject({ kind: 'Instantiate', reason: 'plugin ran out of fuel' });
+    const plugin = await buildPlugin(bytes, LIMITS);
+    expect(await callError(plugin, 'run')).toMatchObject({
+      kind: 'OutOfFuel',
+      message: 'plugin ran out of fuel',
+      fuelConsumed: 10_000_000,
+    });
   });
 
-  it('a trapping start function fails the build with the trap text, not as fuel exhaustion', async () => {
+  it('a trapping start function builds, and the first call fails with the trap text', async () => {
     const bytes = wat`(module (func $start unreachable) (start $start) (func (export "run") (result i32) (i32.const 0)))`;
-    const error = await buildError(bytes);
-    expect(error).toMatchObject({
-      kind: 'Instantiate',
-      reason: 'wasm trap: wasm `unreachable` instruction executed',
+    const plugin = await buildPlugin(bytes, LIMITS);
+    expect(await callError(plugin, 'run')).toMatchObject({
+      kind: 'Trap',
+      message: 'wasm trap: wasm `unreachable` instruction executed',
     });
+  });
+
+  it('the start function and the first call share one budget', async () => {
+    const bytes = wat`(module
+      (global $n (mut i32) (i32.const 0))
+      (func $start (local i32)
+        (loop $l (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.const 1000)))))
+      (start $start)
+      (func (export "run") (result i32) (i32.const 0)))`;
+    const plugin = await buildPlugin(bytes, LIMITS);
+    const first = await plugin.call('run', '');
+    const second = await plugin.call('run', '');
+    // the start function runs once, inside the first call, and is paid from its fuel
+    expect(first.fuelConsumed).toBeGreaterThan(second.fuelConsumed + 1000);
+    expect(second.fuelConsumed).toBe(2);
+  });
+
+  it('a trapping _initialize fails the first call with Extism’s context text', async () => {
+    const bytes = wat`(module (func (export "_initialize") unreachable) (func (export "run") (result i32) (i32.const 0)))`;
+    const plugin = await buildPlugin(bytes, LIMITS);
+    expect(await callError(plugin, 'run')).toMatchObject({
+      kind: 'Trap',
+      message: 'failed to initialize wasi runtime',
+    });
+    // Extism stored the instance before initializing the runtime: the next call runs normally
+    expect((await plugin.call('run', '')).output).toEqual(new Uint8Array(0));
   });
 
   it('a call after fuel exhaustion runs normally with a fresh budget', async () => {
@@ -455,7 +486,7 @@ describe('plugin surface', () => {
     await expect(last).rejects.toMatchObject({ kind: 'Trap', message: 'plugin is closed' });
   });
 
-  it('runs Extism’s runtime initialization (_initialize) once at build, under fuel', async () => {
+  it('runs Extism’s runtime initialization (_initialize) once, inside the first call', async () => {
     const bytes = wat`(module
       (global $ready (mut i32) (i32.const 0))
       (func (export "_initialize") (global.set $ready (i32.add (global.get $ready) (i32.const 1))))

@@ -64,7 +64,7 @@ export async function runHandshake(cmd: CliCommand, out: Printer): Promise<numbe
     return failure(cmd, out, 'handshake', error);
   }
   if (cmd.json) {
-    out.json({ command: 'handshake', file: cmd.file, passed: true, ...report });
+    out.json({ command: 'handshake', file: cmd.file, passed: true, ...report, ...warningsJson(report) });
   } else {
     const chosen = Object.entries(report.chosenVersions).map(([f, v]) => `${f}@${v}`);
     out.line(
@@ -83,6 +83,7 @@ export async function runHandshake(cmd: CliCommand, out: Printer): Promise<numbe
     out.line(
       `  capabilities required: ${report.negotiatedCapabilities.length ? report.negotiatedCapabilities.join(', ') : '(none)'}`,
     );
+    out.warnings(report.warnings);
     out.verdict(true, 'handshake');
   }
   return 0;
@@ -97,10 +98,16 @@ export async function runSelfCheck(cmd: CliCommand, out: Printer): Promise<numbe
     return failure(cmd, out, 'self_check', error);
   }
   if (cmd.json) {
-    out.json({ command: 'self-check', file: cmd.file, passed: true, ...report });
+    out.json({ command: 'self-check', file: cmd.file, passed: true, ...report, ...warningsJson(report) });
   } else {
     out.layer(true, 'self_check', report.status, { used: report.fuelConsumed, budget: p.limits.fuel });
+    out.warnings(report.warnings);
     out.verdict(true, 'self-check');
   }
   return 0;
+}
+
+/** Report warnings are non-enumerable (see conformance `attachWarnings`): JSON output names them. */
+function warningsJson(report: { readonly warnings?: readonly string[] }): { warnings?: readonly string[] } {
+  return report.warnings === undefined ? {} : { warnings: report.warnings };
 }

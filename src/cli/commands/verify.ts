@@ -100,10 +100,12 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
   }
 
   out.progress('handshake');
+  const warnings: string[] = [];
   let kinds: VerifyKind[] = [];
   try {
     const report = await handshake.run(p, { capabilities: cmd.capabilities });
     json.handshake = report;
+    warnings.push(...(report.warnings ?? []));
     const chosen = Object.entries(report.chosenVersions).map(([f, v]) => `${f}@${v}`);
     rows.push({
       layer: 'handshake',
@@ -127,6 +129,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
   try {
     const report = await selfCheck.run(p);
     json.selfCheck = report;
+    warnings.push(...(report.warnings ?? []));
     rows.push({ layer: 'self_check', passed: true, detail: undefined, fuelConsumed: report.fuelConsumed });
   } catch (error) {
     errors.push(errorJson(error));
@@ -154,6 +157,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
       try {
         const report = await verify[kind](p, { capabilities: cmd.capabilities });
         verifyReports[kind] = report;
+        warnings.push(...(report.warnings ?? []));
         for (const layer of report.dispatch) {
           rows.push({
             layer: layer.layer,
@@ -177,7 +181,15 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
 
   const passed = rows.every((r) => r.passed);
   if (cmd.json) {
-    out.json({ ...json, kinds, passed, layers: rows, verify: verifyReports, errors });
+    out.json({
+      ...json,
+      kinds,
+      passed,
+      layers: rows,
+      verify: verifyReports,
+      errors,
+      ...(warnings.length > 0 ? { warnings: [...new Set(warnings)] } : {}),
+    });
   } else {
     out.line(`cc-lb-conformance verify ${cmd.file}${kinds.length > 0 ? ` (kind: ${kinds.join(', ')})` : ''}`);
     for (const row of rows) {
@@ -189,6 +201,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
       );
     }
     for (const extra of runExtras(Object.values(verifyReports))) out.line(`  note: ${extra.message}`);
+    out.warnings([...new Set(warnings)]);
     const failed = rows.filter((r) => !r.passed).length;
     out.verdict(
       passed,

@@ -13,7 +13,13 @@ import { DispatchError, HandshakeError, IdentityError, SelfCheckError, VerifyErr
 import { handshake } from '../handshake.js';
 import { identity } from '../identity.js';
 import type { PluginSource } from '../plugin-under-test.js';
-import type { HandshakeReport, LayerResult, VerifyReport } from '../reports.js';
+import {
+  attachWarnings,
+  type HandshakeReport,
+  type LayerResult,
+  type VerifyReport,
+  warningsOf,
+} from '../reports.js';
 import { selfCheck } from '../self-check.js';
 import { PluginSession } from '../session.js';
 
@@ -83,7 +89,7 @@ async function beginReport(
   // chosen_versions is a BTreeMap in the reference: extras follow its key order.
   const chosen = sortedKeys(negotiated.chosenVersions);
   const requiredNames = new Set(required.map((fn) => fn.name));
-  return {
+  const report: ReportInProgress = {
     identity: {
       layer: 'identity',
       passed: identityReport.staticChecks.every((check) => check.pass),
@@ -106,6 +112,7 @@ async function beginReport(
       .filter((name) => !requiredNames.has(name))
       .map((name) => ({ kind: 'extra_function', message: `plugin also declares '${name}'` })),
   };
+  return attachWarnings(report, [...warningsOf(negotiated), ...warningsOf(selfCheckReport)]);
 }
 
 /**

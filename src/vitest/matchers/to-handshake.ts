@@ -8,7 +8,7 @@ import { HandshakeError, type HandshakeReport, handshake } from '../../conforman
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf, warningText } from '../receiver.js';
 import { projectOnto } from '../subset-projection.js';
 
 export function toHandshake(this: MatcherState, received: unknown, expected?: unknown): Promise<Verdict> {
@@ -32,7 +32,8 @@ export function toHandshake(this: MatcherState, received: unknown, expected?: un
       return {
         pass: true,
         message: () =>
-          `${call.hint}\n\nExpected the handshake to fail, but it succeeded (${fuel})\n\nReceived: ${printReceived(report)}`,
+          `${call.hint}\n\nExpected the handshake to fail, but it succeeded (${fuel})\n\nReceived: ${printReceived(report)}` +
+          warningText(report.warnings),
       };
     }
     const { iterableEquality, subsetEquality } = this.utils;
@@ -47,7 +48,8 @@ export function toHandshake(this: MatcherState, received: unknown, expected?: un
           ? `${call.hint}\n\nExpected the handshake report not to match, but it did (${fuel})\n\n` +
             `Expected: not ${printExpected(expected)}\nReceived: ${printReceived(report)}`
           : `${call.hint}\n\nThe handshake succeeded (${fuel}), but its report does not match\n\n` +
-            `Expected: ${printExpected(expected)}\nReceived: ${printReceived(actual)}`,
+            `Expected: ${printExpected(expected)}\nReceived: ${printReceived(actual)}` +
+            warningText(report.warnings),
     };
   });
 }

@@ -7,7 +7,7 @@ import { SelfCheckError, selfCheck } from '../../conformance/index.js';
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { fuelBudgetOf, fuelText, targetOf } from '../receiver.js';
+import { fuelBudgetOf, fuelText, targetOf, warningText } from '../receiver.js';
 
 export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<Verdict> {
   const call = matcherCall(this, 'toPassSelfCheck', '');
@@ -21,9 +21,10 @@ export function toPassSelfCheck(this: MatcherState, received: unknown): Promise<
         pass,
         message: () =>
           pass
-            ? `${call.hint}\n\nExpected the self-check to fail, but it passed (${fuel})`
+            ? `${call.hint}\n\nExpected the self-check to fail, but it passed (${fuel})${warningText(report.warnings)}`
             : `${call.hint}\n\nExpected the self-check to pass, but it reported ${report.status} (${fuel})\n\n` +
-              `Received: ${this.utils.printReceived(report)}`,
+              `Received: ${this.utils.printReceived(report)}` +
+              warningText(report.warnings),
       };
     } catch (error) {
       if (!(error instanceof SelfCheckError)) throw error;

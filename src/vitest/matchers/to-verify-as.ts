@@ -19,7 +19,7 @@ import {
 import { deferVerdict, type Verdict } from '../awaited-verdict.js';
 import { accountOfError } from '../error-account.js';
 import { matcherCall } from '../matcher-call.js';
-import { targetOf } from '../receiver.js';
+import { targetOf, warningText } from '../receiver.js';
 import type { VerifyKind } from '../types.js';
 
 const KINDS: readonly VerifyKind[] = ['shape', 'router', 'observability', 'signer'];
@@ -56,8 +56,8 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
       pass,
       message: () =>
         pass
-          ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(layers)}`
-          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(layers)}${why}`,
+          ? `${call.hint}\n\nExpected the plugin not to verify as ${kind}, but every layer passed:\n${layerLines(layers)}${warningText(report.warnings)}`
+          : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(layers)}${why}${warningText(report.warnings)}`,
     };
   });
 }
