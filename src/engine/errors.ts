@@ -3,6 +3,7 @@
  * normalized to one of these, with the Rust host's texts, so no SDK quirk (plain objects,
  * RangeErrors, BigInt conversion errors, prefixed messages) ever reaches the layers above.
  */
+import type { FuelProfile } from './profile/fuel-profile.js';
 
 export type PluginCallErrorKind =
   | 'OutOfFuel'
@@ -34,6 +35,8 @@ export class PluginCallError extends Error {
   declare readonly returnCode?: number;
   /** Fuel consumed by the failed call, where known. */
   declare readonly fuelConsumed?: number;
+  /** The failed call's partial fuel profile, on a plugin built with `profile: true`. */
+  declare readonly profile?: FuelProfile;
 }
 
 /** The Rust `BuildPluginError::Instantiate { reason }`: `failed to instantiate plugin: {reason}`. */

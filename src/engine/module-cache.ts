@@ -29,6 +29,7 @@ import {
   type InstrumentOptions,
 } from './instrument.js';
 import { readModuleInfo } from './module-info.js';
+import { PROFILE_VARIANT_ID } from './profile/profile-instrumentation.js';
 import './v8-features.js';
 import { WasmFeatureError, WasmFormatError } from './wasm-binary.js';
 
@@ -66,15 +67,19 @@ export const PACKAGE_VERSION: string = (
 ).version;
 
 /** The last options key built: repeated builds with the same options reuse the same string. */
-let lastOptionsKey: { id: string; pages: number; fuel: number; key: string } | undefined;
+let lastOptionsKey: { id: string; pages: number; fuel: number; profile: boolean; key: string } | undefined;
 
 function optionsKey(options: InstrumentOptions, instrumenter: Instrumenter): string {
   const { id } = instrumenter;
   const { maxMemoryPages: pages, kernelCallFuel: fuel } = options;
+  // the profiling variant is another module: its own key, versioned on its own
+  const profile = options.profile === true;
   const last = lastOptionsKey;
-  if (last !== undefined && last.id === id && last.pages === pages && last.fuel === fuel) return last.key;
-  const key = `${id}-v${PACKAGE_VERSION}-p${pages}-k${fuel}`;
-  lastOptionsKey = { id, pages, fuel, key };
+  if (last?.id === id && last.pages === pages && last.fuel === fuel && last.profile === profile) {
+    return last.key;
+  }
+  const key = `${id}-v${PACKAGE_VERSION}-p${pages}-k${fuel}${profile ? `-${PROFILE_VARIANT_ID}` : ''}`;
+  lastOptionsKey = { id, pages, fuel, profile, key };
   return key;
 }
 

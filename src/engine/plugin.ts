@@ -37,6 +37,8 @@ import {
   STOP,
 } from './instrument.js';
 import { preparedModuleIfReady, prepareModule } from './module-cache.js';
+import { CallProfiler } from './profile/call-profiler.js';
+import type { FuelProfile } from './profile/fuel-profile.js';
 import { createPlugin, type ExtismPlugin } from './sdk.js';
 import { wasmtimeTrapText } from './trap-text.js';
 import { decodeUtf8Strict } from './utf8.js';
@@ -58,6 +60,12 @@ export interface BuildOptions {
   maxMemoryPages?: number;
   strictWallClock?: boolean;
   kernelCallFuel?: number;
+  /**
+   * Build the profiling variant: every call records its fuel profile (`CallResult.profile`, and
+   * a failed call's partial one on `PluginCallError.profile`). Only when asked: the default
+   * variant carries no profiling code at all.
+   */
+  profile?: boolean;
 }
 
 export interface ImportDescriptor {
@@ -70,6 +78,8 @@ export interface CallResult {
   readonly output: Uint8Array;
   readonly fuelConsumed: number;
   readonly durationMs: number;
+  /** the call's fuel profile, on a plugin built with `profile: true` */
+  readonly profile?: FuelProfile;
   /** Strict UTF-8 decode; invalid → PluginCallError 'InvalidUtf8Output' with Rust's Utf8Error text. */
   text(): string;
 }
@@ -130,7 +140,11 @@ const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
 export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promise<LoadedPlugin> {
   const limits = checkOptions(options);
   const bytes = wasmBytes(wasm);
-  const instrumentOptions = { maxMemoryPages: limits.maxMemoryPages, kernelCallFuel: limits.kernelCallFuel };
+  const instrumentOptions = {
+    maxMemoryPages: limits.maxMemoryPages,
+    kernelCallFuel: limits.kernelCallFuel,
+    ...(options.profile === true ? { profile: true } : {}),
+  };
   // A module built before is taken as it is; only a first build of this content is waited for.
   const prepared =
     preparedModuleIfReady(bytes, instrumentOptions) ?? (await prepareModule(bytes, instrumentOptions));
@@ -145,7 +159,8 @@ export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promi
   } catch (error) {
     throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
   }
-  return new EnginePlugin(sdkPlugin, instance, prepared.meta, limits);
+  const profiler = options.profile === true ? new CallProfiler(bytes, instance) : undefined;
+  return new EnginePlugin(sdkPlugin, instance, prepared.meta, limits, profiler);
 }
 
 interface Limits {
@@ -197,6 +212,7 @@ class EnginePlugin implements LoadedPlugin {
     instance: WebAssembly.Instance,
     private readonly meta: InstrumentMeta,
     private readonly limits: Limits,
+    private readonly profiler: CallProfiler | undefined,
   ) {
     const { exports } = instance;
     this.state = exports[ENGINE_EXPORTS.state] as () => EngineState;
@@ -253,6 +269,7 @@ class EnginePlugin implements LoadedPlugin {
 
   /** One call; `pending` counts it from `call()` until it has settled. */
   private async callNow(name: string, input: string | Uint8Array): Promise<CallResult> {
+    let profile: FuelProfile | undefined;
     try {
       if (this.closed) throw new PluginCallError('Trap', 'plugin is closed');
       const entry = this.byName.get(name);
@@ -271,6 +288,7 @@ class EnginePlugin implements LoadedPlugin {
       let output: SdkOutput = null;
       let thrown: unknown;
       let failed = false;
+      this.profiler?.begin(this.limits.fuel);
       try {
         output = await this.sdk.call(entry.sdkName, input);
       } catch (error) {
@@ -281,6 +299,7 @@ class EnginePlugin implements LoadedPlugin {
       const state = this.state();
       const remaining = remainingFuel(state);
       const fuelConsumed = Math.min(Math.max(this.limits.fuel - remaining, 0), this.limits.fuel);
+      profile = this.profiler?.finish(remaining);
 
       if (remaining <= 0 || (failed && state[2] === STOP.outOfFuel)) {
         throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
@@ -313,7 +332,15 @@ class EnginePlugin implements LoadedPlugin {
           fuelConsumed,
         });
       }
-      return new EngineCallResult(extractOutput(output, state), fuelConsumed, durationMs);
+      const result = new EngineCallResult(extractOutput(output, state), fuelConsumed, durationMs);
+      if (profile !== undefined) result.profile = profile;
+      return result;
+    } catch (error) {
+      // a failed call keeps its partial profile
+      if (profile !== undefined && error instanceof PluginCallError) {
+        Object.defineProperty(error, 'profile', { value: profile, enumerable: true });
+      }
+      throw error;
     } finally {
       this.pending--;
     }
@@ -344,6 +371,8 @@ function extractOutput(output: SdkOutput, state: EngineState): Uint8Array {
  * makes one, and a shared prototype method costs no per-call function allocation.
  */
 class EngineCallResult implements CallResult {
+  profile?: FuelProfile;
+
   constructor(
     readonly output: Uint8Array,
     readonly fuelConsumed: number,

@@ -28,7 +28,19 @@
  * engine's helpers get no hooks, so their fuel belongs to the guest function that called them.
  */
 import type { ModuleInfo } from '../module-info.js';
-import { ByteReader, ByteWriter, EXTERNAL_KIND_BYTE, SECTION, VALTYPE_BYTE } from '../wasm-binary.js';
+import {
+  ByteReader,
+  ByteWriter,
+  EXTERNAL_KIND_BYTE,
+  type FuncType,
+  readSections,
+  SECTION,
+  SECTION_ORDER,
+  VALTYPE_BYTE,
+} from '../wasm-binary.js';
+
+/** Part of the profiling variant's cache key: bump it whenever its output for the same input changes. */
+export const PROFILE_VARIANT_ID = 'profile-1';
 
 /** The export under which the profiling variant exposes its hook table. */
 export const PROFILE_HOOK_TABLE = 'cc-lb-engine:profile-hook';
@@ -47,64 +59,94 @@ const OP = {
 /** The index of the function a hook reports an exit with. */
 export const EXIT = -1;
 
+/** What the instrumenter puts around one function body (see the module header). */
+export interface BodyHooks {
+  /** after the locals, before the entry charge */
+  readonly entry: Uint8Array;
+  /** after the entry charge and check */
+  readonly blockStart: Uint8Array;
+  /** before `return`, `return_call`, `return_call_indirect`, after their charge */
+  readonly exit: Uint8Array;
+  /** in place of the body's final `end`, after its charge */
+  readonly end: Uint8Array;
+}
+
 /**
- * The profiling additions for one module: the appended type and table, and the code around each
- * function body. `fuelGlobal` is the instrumenter's remaining-fuel counter (an i64 global).
+ * The profiling additions for one module. The instrumenter calls it at two seams: `bodyHooks`
+ * for each defined function while rewriting the code section, and `extendModule` on the finished
+ * module, which appends the hook table and its export. `fuelGlobal` is the instrumenter's
+ * remaining-fuel counter (an i64 global); `hookType` the index of a `(f64 i32) -> ()` type the
+ * instrumenter appended.
  */
 export class ProfileInstrumentation {
-  /** index of the appended `(f64 i32) -> ()` type */
-  readonly hookType: number;
-  /** index of the appended hook table */
-  readonly hookTable: number;
+  private readonly hookTable: number;
   private readonly exitHook: Uint8Array;
 
   constructor(
-    info: ModuleInfo,
+    private readonly info: ModuleInfo,
     private readonly fuelGlobal: number,
-    hookType: number,
+    private readonly hookType: number,
   ) {
-    this.hookType = hookType;
     this.hookTable = tableCount(info);
     this.exitHook = this.hook(EXIT);
   }
 
-  /** The type to append to the type section: `(f64 i32) -> ()`. */
-  typeEntry(): Uint8Array {
-    return new ByteWriter(8).u8(0x60).u32(2).u8(VALTYPE_BYTE.f64).u8(VALTYPE_BYTE.i32).u32(0).finish().slice();
+  /** The code around the body of defined function `definedIndex` (0: the first defined one). */
+  bodyHooks(definedIndex: number): BodyHooks {
+    const typeIndex = this.info.definedFunctionTypes[definedIndex] as number;
+    const paramCount = (this.info.types[typeIndex] as FuncType).params.length;
+    const block = new ByteWriter(8 + 4 * paramCount);
+    for (let i = 0; i < paramCount; i++) block.u8(OP.localGet).u32(i);
+    block.u8(OP.block).u32(typeIndex);
+    for (let i = 0; i < paramCount; i++) block.u8(OP.drop);
+    return {
+      entry: this.hook(this.info.importedFunctionCount + definedIndex),
+      blockStart: block.finish().slice(),
+      exit: this.exitHook,
+      end: new ByteWriter(16).u8(OP.end).bytes(this.exitHook).u8(OP.end).finish().slice(),
+    };
   }
 
-  /** The table to append to the table section: one `funcref`, fixed size. */
-  tableEntry(): Uint8Array {
-    return new ByteWriter(8).u8(VALTYPE_BYTE.funcref).u8(0x01).u32(1).u32(1).finish().slice();
+  /**
+   * The instrumented module with the hook table appended to its table section (made if there is
+   * none) and the table's export to its export section.
+   */
+  extendModule(module: Uint8Array): Uint8Array {
+    const sections = readSections(module);
+    const out = new ByteWriter(module.length + 64);
+    out.bytes(module.subarray(0, 8));
+    const hasTable = sections.some((s) => s.id === SECTION.table);
+    const tableRank = SECTION_ORDER.indexOf(SECTION.table);
+    let tableWritten = hasTable;
+    for (const section of sections) {
+      const payload = module.subarray(section.start, section.end);
+      if (!tableWritten && section.id !== SECTION.custom && SECTION_ORDER.indexOf(section.id) > tableRank) {
+        out.u8(SECTION.table).sized(appended(undefined, this.tableEntry()));
+        tableWritten = true;
+      }
+      const extra =
+        section.id === SECTION.table
+          ? this.tableEntry()
+          : section.id === SECTION.export
+            ? this.exportEntry()
+            : undefined;
+      out.u8(section.id).sized(extra === undefined ? payload : appended(payload, extra));
+    }
+    if (!tableWritten) out.u8(SECTION.table).sized(appended(undefined, this.tableEntry()));
+    return out.finish().slice();
   }
 
-  /** The export entry of the hook table. */
-  exportEntry(): Uint8Array {
-    return new ByteWriter(48).name(PROFILE_HOOK_TABLE).u8(EXTERNAL_KIND_BYTE.table).u32(this.hookTable).finish().slice();
+  /** one `funcref`, fixed size */
+  private tableEntry(): Uint8Array {
+    return new ByteWriter(8).u8(VALTYPE_BYTE.funcref).u8(0x01).u32(1).u32(1).finish();
   }
 
-  /** After the locals, before the entry charge: the entry hook. */
-  entryHook(functionIndex: number): Uint8Array {
-    return this.hook(functionIndex);
-  }
-
-  /** After the entry charge and check: the block every way out of the function ends. */
-  bodyBlockStart(typeIndex: number, paramCount: number): Uint8Array {
-    const w = new ByteWriter(8 + 4 * paramCount);
-    for (let i = 0; i < paramCount; i++) w.u8(OP.localGet).u32(i);
-    w.u8(OP.block).u32(typeIndex);
-    for (let i = 0; i < paramCount; i++) w.u8(OP.drop);
-    return w.finish().slice();
-  }
-
-  /** Before `return`, `return_call`, `return_call_indirect` (after their charge). */
-  exitHookBytes(): Uint8Array {
-    return this.exitHook;
-  }
-
-  /** In place of the body's final `end` (after its charge): close the block, exit, end. */
-  bodyEnd(): Uint8Array {
-    return new ByteWriter(16).u8(OP.end).bytes(this.exitHook).u8(OP.end).finish().slice();
+  private exportEntry(): Uint8Array {
+    return new ByteWriter(48)
+      .name(PROFILE_HOOK_TABLE)
+      .u8(EXTERNAL_KIND_BYTE.table)
+      .u32(this.hookTable)
+      .finish();
   }
 
   private hook(functionIndex: number): Uint8Array {
@@ -124,26 +166,19 @@ export class ProfileInstrumentation {
   }
 }
 
-/** Imported plus defined tables: the index an appended table gets. */
-function tableCount(info: ModuleInfo): number {
-  let count = info.imports.filter((i) => i.kind === 'table').length;
-  const section = info.sections.find((s) => s.id === SECTION.table);
-  if (section !== undefined) count += new ByteReader(info.bytes, section.start, section.end).u32();
-  return count;
+/** A vector section's payload with one more entry (a new vector of one when there is none). */
+function appended(payload: Uint8Array | undefined, entry: Uint8Array): ByteWriter {
+  const w = new ByteWriter((payload?.length ?? 0) + entry.length + 8);
+  if (payload === undefined) return w.u32(1).bytes(entry);
+  const reader = new ByteReader(payload);
+  const count = reader.u32();
+  return w
+    .u32(count + 1)
+    .bytes(payload.subarray(reader.pos))
+    .bytes(entry);
 }
 
-/** The table section with the hook table appended (or a new one holding just it). */
-export function tableSectionWithHook(
-  bytes: Uint8Array,
-  section: { start: number; end: number } | undefined,
-  profile: ProfileInstrumentation,
-): ByteWriter {
-  const w = new ByteWriter();
-  if (section === undefined) {
-    w.u32(1);
-  } else {
-    const reader = new ByteReader(bytes, section.start, section.end);
-    w.u32(reader.u32() + 1).bytes(bytes.subarray(reader.pos, section.end));
-  }
-  return w.bytes(profile.tableEntry());
+/** Imported plus defined tables: the index an appended table gets. */
+function tableCount(info: ModuleInfo): number {
+  return info.imports.filter((i) => i.kind === 'table').length + info.tables.length;
 }
