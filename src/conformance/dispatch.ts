@@ -9,20 +9,27 @@ import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/index.js';
 import { HandshakeError, RunError } from './errors.js';
 import { metadataFromHandshake } from './metadata.js';
 import { engineLimits, type PluginSource, resolvePlugin } from './plugin-under-test.js';
+import type { DispatchCallOptions } from './session.js';
 
 /**
  * Builds the instance first (as the reference does), then handshakes on another instance; the
  * dispatch instance never sees `cc_lb_handshake`. The instance is closed afterwards.
+ * `options.profile` builds the dispatch instance as the profiling variant: the outcome carries
+ * the call's fuel profile.
  */
 async function run<F extends AnyWireFunction>(
   source: PluginSource,
   fn: F,
   request: RequestOf<F> = fn.dryRunRequest() as RequestOf<F>,
+  options?: DispatchCallOptions,
 ): Promise<DispatchOutcome<ResponseOf<F>>> {
   const plugin = resolvePlugin(source);
   let loaded: LoadedPlugin;
   try {
-    loaded = await buildPlugin(plugin.wasm, engineLimits(plugin.limits));
+    loaded = await buildPlugin(plugin.wasm, {
+      ...engineLimits(plugin.limits),
+      ...(options?.profile === true ? { profile: true } : {}),
+    });
   } catch (error) {
     if (error instanceof BuildPluginError) throw new RunError({ kind: 'Build', reason: error.reason }, error);
     throw error;

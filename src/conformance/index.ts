@@ -46,7 +46,7 @@ export {
   type VerifyReport,
 } from './reports.js';
 export { type SelfCheckOptions, selfCheck } from './self-check.js';
-export { type LastCall, PluginSession, type SessionOptions } from './session.js';
+export { type DispatchCallOptions, type LastCall, PluginSession, type SessionOptions } from './session.js';
 export {
   type VerifyOptions,
   verify,

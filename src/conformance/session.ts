@@ -13,7 +13,7 @@
  * - After `close()`, `dispatch` rejects with `Error('session is closed')`: there is no instance
  *   left to call, and a fallback would wrongly blame the plugin.
  */
-import { BuildPluginError, buildPlugin, type LoadedPlugin } from '../engine/index.js';
+import { BuildPluginError, buildPlugin, type FuelProfile, type LoadedPlugin } from '../engine/index.js';
 import { contentSnapshot } from '../engine/module-cache.js';
 import { type DispatchOutcome, dispatchWireCall } from '../host/index.js';
 import type {
@@ -44,6 +44,19 @@ export interface LastCall {
   readonly function: string;
   readonly fuelConsumed: number;
   readonly durationMs: number;
+  /** the call's fuel profile, when the dispatch asked for one */
+  readonly profile?: FuelProfile;
+}
+
+/** Options of one dispatch (`session.dispatch`, `dispatch.run`). */
+export interface DispatchCallOptions {
+  /**
+   * Record the call's fuel profile (`outcome.profile`, `lastCall.profile`). The profiling variant
+   * of the instrumentation is a different module, so on a session the call runs on a fresh
+   * profiling instance of the same plugin and limits (closed after the call): the session's own
+   * instance, and whatever state the guest keeps in it, is untouched.
+   */
+  readonly profile?: boolean;
 }
 
 export class PluginSession {
@@ -63,6 +76,7 @@ export class PluginSession {
   #lastFunction: string | undefined;
   #lastFuel = 0;
   #lastDuration = 0;
+  #lastProfile: FuelProfile | undefined;
   #lastCall: LastCall | undefined;
   #plugin: LoadedPlugin | undefined;
   /** the tail of the call queue: each dispatch starts after the previous one settled */
@@ -149,6 +163,7 @@ export class PluginSession {
         function: this.#lastFunction,
         fuelConsumed: this.#lastFuel,
         durationMs: this.#lastDuration,
+        ...(this.#lastProfile === undefined ? {} : { profile: this.#lastProfile }),
       };
     }
     return this.#lastCall;
@@ -161,18 +176,20 @@ export class PluginSession {
   dispatch<F extends AnyWireFunction>(
     fn: F,
     request: RequestOf<F> = fn.dryRunRequest() as RequestOf<F>,
+    options?: DispatchCallOptions,
   ): Promise<DispatchOutcome<ResponseOf<F>>> {
     const plugin = this.#plugin;
     if (plugin === undefined) return Promise.reject(new Error('session is closed'));
+    const profile = options?.profile === true;
     // The call itself is the queue's tail (no extra promise per call); a queued call starts after
     // it whatever its outcome. With nothing in flight it starts at once, not a microtask later.
     const idle = this.#pending === 0;
     this.#pending++;
     let call: Promise<DispatchOutcome<ResponseOf<F>>>;
     if (idle) {
-      call = this.#dispatchNow(plugin, fn, request);
+      call = this.#dispatchNow(plugin, fn, request, profile);
     } else {
-      const next = () => this.#dispatchNow(plugin, fn, request);
+      const next = () => this.#dispatchNow(plugin, fn, request, profile);
       call = this.#queue.then(next, next);
     }
     this.#queue = call;
@@ -183,13 +200,30 @@ export class PluginSession {
     plugin: LoadedPlugin,
     fn: F,
     request: RequestOf<F>,
+    profile: boolean,
   ): Promise<DispatchOutcome<ResponseOf<F>>> {
     this.#running = fn;
     if (this.#settled === undefined) this.#makeSettleHandlers();
-    return dispatchWireCall(plugin, this.metadata, fn, request).then(
-      this.#settled,
-      this.#panicked,
-    ) as Promise<DispatchOutcome<ResponseOf<F>>>;
+    const call = profile
+      ? this.#profiledDispatch(fn, request)
+      : dispatchWireCall(plugin, this.metadata, fn, request);
+    return call.then(this.#settled, this.#panicked) as Promise<DispatchOutcome<ResponseOf<F>>>;
+  }
+
+  /** The call on a fresh profiling instance of the same plugin and limits, closed afterwards. */
+  async #profiledDispatch<F extends AnyWireFunction>(
+    fn: F,
+    request: RequestOf<F>,
+  ): Promise<DispatchOutcome<ResponseOf<F>>> {
+    const profiling = await buildPlugin(this.#resolved.wasm, {
+      ...engineLimits(this.#resolved.limits),
+      profile: true,
+    });
+    try {
+      return await dispatchWireCall(profiling, this.metadata, fn, request);
+    } finally {
+      await profiling.close();
+    }
   }
 
   #makeSettleHandlers(): void {
@@ -225,6 +259,7 @@ export class PluginSession {
     this.#lastFunction = fn.name;
     this.#lastFuel = outcome.fuelConsumed;
     this.#lastDuration = outcome.durationMs;
+    this.#lastProfile = outcome.profile;
     this.#lastCall = undefined;
     return outcome;
   }

@@ -12,7 +12,7 @@
  * level, `_v` among them — which is what a default serde_json build produces. Guests must not
  * depend on key order either way.
  */
-import { type LoadedPlugin, PluginCallError } from '../engine/index.js';
+import { type FuelProfile, type LoadedPlugin, PluginCallError } from '../engine/index.js';
 import { decodeWireValue } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
 import {
@@ -39,7 +39,14 @@ export type DispatchStage =
   | 'panic';
 
 export type DispatchOutcome<R = unknown> =
-  | { readonly kind: 'ok'; readonly response: R; readonly fuelConsumed: number; readonly durationMs: number }
+  | {
+      readonly kind: 'ok';
+      readonly response: R;
+      readonly fuelConsumed: number;
+      readonly durationMs: number;
+      /** the call's fuel profile, when it was asked for */
+      readonly profile?: FuelProfile;
+    }
   | {
       readonly kind: 'fallback';
       readonly policy: FallbackPolicy;
@@ -51,6 +58,8 @@ export type DispatchOutcome<R = unknown> =
       /** 0 when the guest was not called */
       readonly fuelConsumed: number;
       readonly durationMs: number;
+      /** the call's fuel profile (partial if the call failed), when it was asked for */
+      readonly profile?: FuelProfile;
     };
 
 export type DispatchErrorKind =
@@ -108,6 +117,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   // Plain locals rather than a cost object: nothing is allocated per call beyond the outcome.
   let fuelConsumed = 0;
   let durationMs = 0;
+  let profile: FuelProfile | undefined;
   let failure: DispatchFailure;
   try {
     // One async frame for the whole call: the steps around the guest call are synchronous.
@@ -128,23 +138,21 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
       const result = await plugin.call(fn.name, input);
       fuelConsumed = result.fuelConsumed;
       durationMs = result.durationMs;
+      profile = result.profile;
       text = result.text();
     } catch (error) {
       if (!(error instanceof PluginCallError)) throw error;
       if (durationMs === 0) durationMs = performance.now() - started;
       if (fuelConsumed === 0 && error.fuelConsumed !== undefined) fuelConsumed = error.fuelConsumed;
+      profile ??= error.profile;
       throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
     }
     // 7.–12. read straight into the typed response when nothing is wrong with the text;
     // otherwise step by step, for the exact failing step and text.
     let response = readResponseEnvelope(fn.response, text, version);
     if (response === NOT_FAST) response = responseStepwise(fn, text, version);
-    return {
-      kind: 'ok',
-      response: response as ResponseOf<F>,
-      fuelConsumed,
-      durationMs,
-    };
+    const ok = { kind: 'ok', response: response as ResponseOf<F>, fuelConsumed, durationMs } as const;
+    return profile === undefined ? ok : { ...ok, profile };
   } catch (error) {
     // Our steps report through DispatchFailure; anything else is what Rust would see as a panic.
     failure =
@@ -162,7 +170,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   } catch {
     // an observer must not turn a fallback into a throw
   }
-  return {
+  const fallback = {
     kind: 'fallback',
     policy,
     stage: failure.stage,
@@ -170,7 +178,8 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     errorKind: failure.kind,
     fuelConsumed,
     durationMs,
-  };
+  } as const;
+  return profile === undefined ? fallback : { ...fallback, profile };
 }
 
 function requestEnvelopeStepwise(fn: AnyWireFunction, request: unknown, version: number): string {
