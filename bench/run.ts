@@ -8,6 +8,8 @@
  * (c) second buildPlugin of the same bytes vs raw SDK createPlugin(module)    (target ≤ 1.2×)
  *     and a second PluginSession.create (instance + memoized handshake) vs the same
  * (d) instrumentation cost per KiB of module
+ * (e) a call with a fuel profile vs the same call without, on a call-heavy guest (profiling is
+ *     only built when asked for; the default variant carries none of it, so (a)–(c) do not move)
  *
  * Every comparison runs the same bytes on both sides with the same input; the sides of (a) and (c)
  * are measured in alternating rounds and reported as medians of round medians.
@@ -223,7 +225,27 @@ async function benchInstrumentation(): Promise<void> {
   );
 }
 
+async function benchProfile(): Promise<void> {
+  // Recursive fib(20): 21,891 calls, so two profile hooks per 10 or so operators.
+  const fib = wat`(module
+    (func $fib (param $n i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+        (then (local.get $n))
+        (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                       (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+    (func (export "work") (result i32) (drop (call $fib (i32.const 20))) (i32.const 0)))`;
+  const limits = { wallMs: 200, fuel: 1_000_000_000 };
+  const plain = await buildPlugin(fib, limits);
+  const profiling = await buildPlugin(fib, { ...limits, profile: true });
+  const plainTime = await median(40, () => plain.call('work', ''), 5);
+  const profiledTime = await median(40, () => profiling.call('work', ''), 5);
+  console.log(
+    `(e) profiled vs default call, call-heavy guest: ${micro(profiledTime)} vs ${micro(plainTime)} = ${ratio(profiledTime, plainTime)} (informational: only when asked for)`,
+  );
+}
+
 await benchDispatch();
 await benchLoop();
 await benchRebuild();
 await benchInstrumentation();
+await benchProfile();

@@ -68,6 +68,7 @@ export function toFlameGraphSvg(profile: FuelProfile, options: FlameGraphOptions
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<title>${escapeXml(`${title}: ${formatFuel(total)} fuel`)}</title>`,
     '<style>text{font-family:ui-monospace,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12px;fill:#000}' +
       '.frame text{pointer-events:none}.frame:hover rect{stroke:#000;stroke-width:1}' +
       '.heading{font-size:16px;font-weight:bold}.note{fill:#555}</style>',

@@ -164,7 +164,8 @@ describe('toFlameGraphSvg', () => {
 
   it('gives every frame a hover title with its name and fuel, escaped', () => {
     const svg = toFlameGraphSvg(sampleProfile());
-    const titles = [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    expect(svg.split('\n')[1]).toBe('<title>Fuel profile: 48 fuel</title>');
+    const titles = [...svg.matchAll(/<g class="frame"><title>([^<]*)<\/title>/g)].map((m) => m[1]);
     expect(titles).toEqual([
       '(root)\n48 fuel total (100.00%), 1 self, 1 call',
       'main\n47 fuel total (97.92%), 7 self, 1 call',
