@@ -10,6 +10,8 @@
  * (d) instrumentation cost per KiB of module
  * (e) generated dispatches per second (`fuzz.run`) on the bundled router example, and the share of
  *     the time spent generating requests vs dispatching them                 (floor 5,000/s)
+ * (f) a call with a fuel profile vs the same call without, on a call-heavy guest (profiling is
+ *     only built when asked for; the default variant carries none of it, so (a)–(c) do not move)
  *
  * Every comparison runs the same bytes on both sides with the same input; the sides of (a) and (c)
  * are measured in alternating rounds and reported as medians of round medians.
@@ -268,8 +270,28 @@ async function benchGenerated(): Promise<void> {
   }
 }
 
+async function benchProfile(): Promise<void> {
+  // Recursive fib(20): 21,891 calls, so two profile hooks per 10 or so operators.
+  const fib = wat`(module
+    (func $fib (param $n i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+        (then (local.get $n))
+        (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                       (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+    (func (export "work") (result i32) (drop (call $fib (i32.const 20))) (i32.const 0)))`;
+  const limits = { wallMs: 200, fuel: 1_000_000_000 };
+  const plain = await buildPlugin(fib, limits);
+  const profiling = await buildPlugin(fib, { ...limits, profile: true });
+  const plainTime = await median(40, () => plain.call('work', ''), 5);
+  const profiledTime = await median(40, () => profiling.call('work', ''), 5);
+  console.log(
+    `(f) profiled vs default call, call-heavy guest: ${micro(profiledTime)} vs ${micro(plainTime)} = ${ratio(profiledTime, plainTime)} (informational: only when asked for)`,
+  );
+}
+
 await benchDispatch();
 await benchLoop();
 await benchRebuild();
 await benchInstrumentation();
 await benchGenerated();
+await benchProfile();

@@ -15,6 +15,7 @@ import type {
   DispatchOutcome,
   DispatchStage,
   FallbackPolicy,
+  FuelProfile,
   HandshakeAccept,
   HandshakeOffer,
   HandshakeReport,
@@ -142,6 +143,10 @@ const ROOT: readonly Row[] = [
   ['executeSelfCheck', 'function'],
   ['dispatchWireCall', 'function'],
   ['slotSetFromHandshake', 'function'],
+  // Fuel profiles, as files other tools open.
+  ['toCpuProfile', 'function'],
+  ['toSpeedscope', 'function'],
+  ['toFlameGraphSvg', 'function'],
   // Conformance: namespaces, top-level verify functions, the session.
   ['identity', 'object'],
   ['handshake', 'object'],
@@ -413,6 +418,11 @@ describe('type names of the contract', () => {
     }>();
     expectTypeOf<SelfCheckReport['status']>().toEqualTypeOf<'Success' | 'Failure'>();
     expectTypeOf<VerifyReport['dispatch']>().toEqualTypeOf<LayerResult[]>();
+    expectTypeOf<FuelProfile>().toExtend<{
+      total: number;
+      functions: readonly { name: string; index: number; self: number; total: number; calls: number }[];
+      root: { name: string; self: number; total: number; children: readonly unknown[] };
+    }>();
     expectTypeOf<PluginUnderTest>().toHaveProperty('wasm');
     expectTypeOf<PluginUnderTest>().toHaveProperty('capabilities');
     expectTypeOf<PluginUnderTest>().toHaveProperty('limits');

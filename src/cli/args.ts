@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { VERIFY_KINDS, type VerifyKind } from '../conformance/index.js';
 import { INIT_KINDS, INIT_LANGUAGES, type InitLanguage } from './init/project.js';
+import { PROFILE_EXTENSIONS, profileExtension } from './profile-file.js';
 
 export const COMMANDS = [
   'verify',
@@ -49,6 +50,8 @@ export interface CliCommand {
   readonly seed: number | undefined;
   /** `verify` only: generated requests per required function (`--fuzz N`) */
   readonly fuzzRuns: number | undefined;
+  /** dispatch: the fuel-profile file; verify: the folder for one profile per dispatch layer */
+  readonly profile: string | undefined;
 }
 
 export type ParsedArgs = { readonly help: true } | ({ readonly help: false } & CliCommand);
@@ -85,6 +88,9 @@ Options:
   --seed S                              fuzz: the seed, to repeat a run
   --fuzz N                              verify: also run N generated requests per function (off by default)
   --template                            dispatch: print a request template instead of dispatching
+  --profile FILE                        dispatch: write the call's fuel profile; the extension picks the
+                                        format: .cpuprofile (Chrome DevTools), .speedscope.json, .svg
+  --profile DIR                         verify: write one flame graph (.svg) per dispatch layer
   --json                                print the report as JSON
   --verbose                             print every line the guest logged (failures show the last ones)
   -h, --help                            show this help
@@ -156,6 +162,16 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (values.fuzz !== undefined && command !== 'verify') {
     throw new UsageError(`--fuzz applies to verify, not ${command}`);
   }
+  if (values.profile !== undefined) {
+    if (command !== 'dispatch' && command !== 'verify') {
+      throw new UsageError(`--profile applies to dispatch and verify, not ${command}`);
+    }
+    if (command === 'dispatch' && profileExtension(values.profile) === undefined) {
+      throw new UsageError(
+        `--profile FILE must end in ${PROFILE_EXTENSIONS.join(', ')} (the format); got '${values.profile}'`,
+      );
+    }
+  }
   if (command === 'stamp') {
     if (values.name === undefined) throw new UsageError('stamp: missing --name (the plugin_name to write)');
     if (values.version === undefined)
@@ -189,6 +205,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     runs: values.runs === undefined ? undefined : parsePositive('--runs', values.runs),
     seed: values.seed === undefined ? undefined : parseSeed(values.seed),
     fuzzRuns: values.fuzz === undefined ? undefined : parsePositive('--fuzz', values.fuzz),
+    profile: values.profile,
   };
 }
 
@@ -213,6 +230,7 @@ function parseRaw(argv: readonly string[]) {
       runs: { type: 'string' },
       seed: { type: 'string' },
       fuzz: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -15,6 +15,8 @@ import type { DispatchCallOptions } from './session.js';
  * Builds the instance first (as the reference does), then handshakes on another instance; the
  * dispatch instance never sees `cc_lb_handshake`. The instance is closed afterwards.
  * `options.fuel` is the budget of the wire call alone; the handshake keeps the plugin's.
+ * `options.profile` builds the dispatch instance as the profiling variant: the outcome carries
+ * the call's fuel profile.
  */
 async function run<F extends AnyWireFunction>(
   source: PluginSource,
@@ -26,7 +28,10 @@ async function run<F extends AnyWireFunction>(
   const plugin = resolvePlugin(source);
   let loaded: LoadedPlugin;
   try {
-    loaded = await buildPlugin(plugin.wasm, engineLimits(plugin.limits));
+    loaded = await buildPlugin(plugin.wasm, {
+      ...engineLimits(plugin.limits),
+      ...(options?.profile === true ? { profile: true } : {}),
+    });
   } catch (error) {
     if (error instanceof BuildPluginError) throw new RunError({ kind: 'Build', reason: error.reason }, error);
     throw error;

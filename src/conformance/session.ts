@@ -22,6 +22,7 @@ import {
   BuildPluginError,
   buildPlugin,
   checkCallFuel,
+  type FuelProfile,
   type GuestLogEntry,
   type LoadedPlugin,
 } from '../engine/index.js';
@@ -55,6 +56,13 @@ export type SessionOptions = HandshakeOptions;
 export interface DispatchCallOptions {
   /** this call's fuel budget (an integer), instead of the plugin's; the handshake keeps its own */
   readonly fuel?: number;
+  /**
+   * Record the call's fuel profile (`outcome.profile`, `lastCall.profile`). The profiling variant
+   * of the instrumentation is a different module, so on a session the call runs on a fresh
+   * profiling instance of the same plugin and limits (closed after the call): the session's own
+   * instance, and whatever state the guest keeps in it, is untouched.
+   */
+  readonly profile?: boolean;
 }
 
 export interface LastCall {
@@ -64,6 +72,8 @@ export interface LastCall {
   readonly durationMs: number;
   /** the guest's Extism log lines of the call, in order */
   readonly logs: readonly GuestLogEntry[];
+  /** the call's fuel profile, when the dispatch asked for one */
+  readonly profile?: FuelProfile;
 }
 
 export class PluginSession {
@@ -153,7 +163,12 @@ export class PluginSession {
     const outcome = this.#lastOutcome;
     if (this.#lastCall === undefined && outcome !== undefined) {
       this.#lastCall = Object.defineProperty(
-        { function: this.#lastFunction as string, fuelConsumed: outcome.fuelConsumed, logs: outcome.logs },
+        {
+          function: this.#lastFunction as string,
+          fuelConsumed: outcome.fuelConsumed,
+          logs: outcome.logs,
+          ...(outcome.profile === undefined ? {} : { profile: outcome.profile }),
+        },
         'durationMs',
         { value: outcome.durationMs, enumerable: false },
       ) as LastCall;
@@ -182,9 +197,28 @@ export class PluginSession {
       callOptions = { fuel: options.fuel };
     }
     // The engine orders the guest calls; the outcome is recorded as the call's own continuation.
-    return dispatchWireCall(plugin, this.metadata, fn, request, callOptions).then((outcome) =>
-      this.#record(fn, outcome),
-    );
+    const call =
+      options?.profile === true
+        ? this.#profiledDispatch(fn, request, callOptions)
+        : dispatchWireCall(plugin, this.metadata, fn, request, callOptions);
+    return call.then((outcome) => this.#record(fn, outcome));
+  }
+
+  /** The call on a fresh profiling instance of the same plugin and limits, closed afterwards. */
+  async #profiledDispatch<F extends AnyWireFunction>(
+    fn: F,
+    request: RequestOf<F>,
+    callOptions: DispatchOptions | undefined,
+  ): Promise<DispatchOutcome<ResponseOf<F>>> {
+    const profiling = await buildPlugin(this.#resolved.wasm, {
+      ...engineLimits(this.#resolved.limits),
+      profile: true,
+    });
+    try {
+      return await dispatchWireCall(profiling, this.metadata, fn, request, callOptions);
+    } finally {
+      await profiling.close();
+    }
   }
 
   /**

@@ -1,11 +1,11 @@
 import type { GuestLogEntry } from './guest-log.js';
-import type { RawOutput } from './raw-output.js';
-
 /**
  * Engine layer: the two errors the engine throws. Every failure of building or calling a plugin is
  * normalized to one of these, with the Rust host's texts, so no SDK quirk (plain objects,
  * RangeErrors, BigInt conversion errors, prefixed messages) ever reaches the layers above.
  */
+import type { FuelProfile } from './profile/fuel-profile.js';
+import type { RawOutput } from './raw-output.js';
 
 export type PluginCallErrorKind =
   | 'OutOfFuel'
@@ -50,6 +50,8 @@ export class PluginCallError extends Error {
   declare readonly output?: RawOutput;
   /** The guest's log lines of the failed call (non-enumerable), where the call ran. */
   declare readonly logs?: readonly GuestLogEntry[];
+  /** The failed call's partial fuel profile, on a plugin built with `profile: true`. */
+  declare readonly profile?: FuelProfile;
 }
 
 /** The Rust `BuildPluginError::Instantiate { reason }`: `failed to instantiate plugin: {reason}`. */

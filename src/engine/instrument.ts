@@ -57,6 +57,7 @@
  * refuses (exceptions, GC, typed function references) are reported as WasmFeatureError.
  */
 import { functionType, type ModuleInfo } from './module-info.js';
+import { type BodyHooks, ProfileInstrumentation } from './profile/profile-instrumentation.js';
 import {
   ByteReader,
   ByteWriter,
@@ -79,6 +80,8 @@ export interface InstrumentOptions {
   readonly maxMemoryPages: number;
   /** Fuel charged per call into `extism:host/env`. */
   readonly kernelCallFuel: number;
+  /** Build the profiling variant (profile/profile-instrumentation.ts). */
+  readonly profile?: boolean;
 }
 
 /** A function export as the engine sees it: the guest's name, and the name to call through the SDK. */
@@ -506,7 +509,11 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   // Function bodies are rewritten before any section is written: the helpers they call are
   // appended functions (and types) discovered on the way.
   const helpers = new OperatorHelpers(info, types, functions, layout);
-  const code = codeSection(info, redirect, snippets, helpers, functions);
+  const profile =
+    options.profile === true
+      ? new ProfileInstrumentation(info, layout.fuel, types.of(['f64', 'i32'], []))
+      : undefined;
+  const code = codeSection(info, redirect, snippets, helpers, functions, profile);
   const kernelWrappers = [...layout.kernelWrapper.values()];
 
   const out = new ByteWriter(bytes.length + bytes.length / 4 + 4096);
@@ -579,7 +586,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   emitMissingBefore(Number.POSITIVE_INFINITY);
 
   return {
-    bytes: out.finish(),
+    bytes: profile === undefined ? out.finish() : profile.extendModule(out.finish()),
     meta: {
       functionExports,
       imports: info.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
@@ -1270,6 +1277,7 @@ function codeSection(
   snippets: Snippets,
   helpers: OperatorHelpers,
   functions: AppendedFunctions,
+  profile: ProfileInstrumentation | undefined,
 ): ByteWriter {
   const { bytes } = info;
   const section = info.sections.find((s) => s.id === SECTION.code);
@@ -1286,7 +1294,7 @@ function codeSection(
       const start = reader.pos;
       reader.skip(size);
       scratch.length = 0;
-      instrumentBody(bytes, start, start + size, scratch, redirect, snippets, helpers);
+      instrumentBody(bytes, start, start + size, scratch, redirect, snippets, helpers, profile?.bodyHooks(i));
       rewritten.sized(scratch.finish());
     }
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the code section');
@@ -1313,6 +1321,7 @@ function instrumentBody(
   redirect: (index: number) => number,
   snippets: Snippets,
   helpers: OperatorHelpers,
+  hooks?: BodyHooks,
 ): void {
   const r = new ByteReader(bytes, start, end);
   for (let groups = r.u32(); groups > 0; groups--) {
@@ -1320,8 +1329,10 @@ function instrumentBody(
     r.valType();
   }
   out.bytes(bytes.subarray(start, r.pos));
+  if (hooks !== undefined) out.bytes(hooks.entry);
   // Function entry: wasmtime starts each function with 1 unit pending and checks right away.
   out.bytes(snippets.charge(1)).bytes(snippets.check);
+  if (hooks !== undefined) out.bytes(hooks.blockStart);
 
   let pending = 0;
   let copyFrom = r.pos;
@@ -1343,6 +1354,13 @@ function instrumentBody(
     pending += cost;
     if (pending > 0) out.bytes(snippets.charge(pending));
     pending = 0;
+    if (hooks !== undefined && (op === OP.return || op === OP.returnCall || op === OP.returnCallIndirect)) {
+      out.bytes(hooks.exit);
+    } else if (hooks !== undefined && op === OP.end && r.pos === end) {
+      out.bytes(hooks.end);
+      copyFrom = r.pos;
+      continue;
+    }
     if (op === OP.call || op === OP.returnCall) {
       const target = r.u32();
       out.u8(op).u32(redirect(target));

@@ -32,6 +32,7 @@ import {
   type InstrumentOptions,
 } from './instrument.js';
 import { readModuleInfo } from './module-info.js';
+import { PROFILE_VARIANT_ID } from './profile/profile-instrumentation.js';
 import './v8-features.js';
 import { WasmFeatureError, WasmFormatError } from './wasm-binary.js';
 
@@ -99,7 +100,7 @@ export class ModuleCache {
   #byteCount = 0;
   #uses = 0;
   /** The last options key built: repeated builds with the same options reuse the same string. */
-  #lastOptionsKey: { id: string; pages: number; fuel: number; key: string } | undefined;
+  #lastOptionsKey: { id: string; pages: number; fuel: number; profile: boolean; key: string } | undefined;
   /** disk-cache failure codes already warned about, so a broken directory warns once */
   readonly #warned = new Set<string>();
 
@@ -132,10 +133,14 @@ export class ModuleCache {
   optionsKey(options: InstrumentOptions, instrumenter: Instrumenter): string {
     const { id } = instrumenter;
     const { maxMemoryPages: pages, kernelCallFuel: fuel } = options;
+    // the profiling variant is another module: its own key, versioned on its own
+    const profile = options.profile === true;
     const last = this.#lastOptionsKey;
-    if (last !== undefined && last.id === id && last.pages === pages && last.fuel === fuel) return last.key;
-    const key = `${id}-v${PACKAGE_VERSION}-p${pages}-k${fuel}`;
-    this.#lastOptionsKey = { id, pages, fuel, key };
+    if (last?.id === id && last.pages === pages && last.fuel === fuel && last.profile === profile) {
+      return last.key;
+    }
+    const key = `${id}-v${PACKAGE_VERSION}-p${pages}-k${fuel}${profile ? `-${PROFILE_VARIANT_ID}` : ''}`;
+    this.#lastOptionsKey = { id, pages, fuel, profile, key };
     return key;
   }
 

@@ -38,6 +38,8 @@ import { BuildPluginError, PluginCallError, type PluginCallErrorKind } from './e
 import { type GuestLogEntry, GuestLogSink, RUST_DEFAULT_LOG_LEVEL } from './guest-log.js';
 import { ENGINE_EXPORTS, type FunctionExportMeta, INIT_PHASE, STOP } from './instrument.js';
 import { type PreparedModule, preparedModuleIfReady, prepareModule } from './module-cache.js';
+import { CallProfiler } from './profile/call-profiler.js';
+import type { FuelProfile } from './profile/fuel-profile.js';
 import { rawOutputOf } from './raw-output.js';
 import { createPlugin, type ExtismPlugin } from './sdk.js';
 import { wasmtimeTrapText } from './trap-text.js';
@@ -60,6 +62,12 @@ export interface BuildOptions {
   maxMemoryPages?: number;
   strictWallClock?: boolean;
   kernelCallFuel?: number;
+  /**
+   * Build the profiling variant: every call records its fuel profile (`CallResult.profile`, and
+   * a failed call's partial one on `PluginCallError.profile`). Only when asked: the default
+   * variant carries no profiling code at all.
+   */
+  profile?: boolean;
 }
 
 export interface ImportDescriptor {
@@ -74,6 +82,8 @@ export interface CallResult {
   readonly durationMs: number;
   /** the guest's log lines of this call, in order */
   readonly logs: readonly GuestLogEntry[];
+  /** the call's fuel profile, on a plugin built with `profile: true` */
+  readonly profile?: FuelProfile;
   /**
    * Strict UTF-8 decode; invalid → PluginCallError 'InvalidUtf8Output' with Rust's Utf8Error text,
    * carrying the raw output and the call's logs.
@@ -140,7 +150,11 @@ const GUEST_ERROR_PREFIX = 'Plugin-originated error: ';
 export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promise<LoadedPlugin> {
   const limits = checkOptions(options);
   const bytes = wasmBytes(wasm);
-  const instrumentOptions = { maxMemoryPages: limits.maxMemoryPages, kernelCallFuel: limits.kernelCallFuel };
+  const instrumentOptions = {
+    maxMemoryPages: limits.maxMemoryPages,
+    kernelCallFuel: limits.kernelCallFuel,
+    ...(options.profile === true ? { profile: true } : {}),
+  };
   // A module built before is taken as it is; only a first build of this content is waited for.
   const prepared =
     preparedModuleIfReady(bytes, instrumentOptions) ?? (await prepareModule(bytes, instrumentOptions));
@@ -164,7 +178,8 @@ export async function buildPlugin(wasm: WasmInput, options: BuildOptions): Promi
   } catch (error) {
     throw new BuildPluginError(normalizeThrown(error).reason, { cause: error });
   }
-  return new EnginePlugin(sdkPlugin, instance, prepared, limits, logs);
+  const profiler = options.profile === true ? new CallProfiler(bytes, instance) : undefined;
+  return new EnginePlugin(sdkPlugin, instance, prepared, limits, logs, profiler);
 }
 
 function rustLogLevel(): number {
@@ -231,6 +246,7 @@ class EnginePlugin implements LoadedPlugin {
     private readonly prepared: PreparedModule,
     private readonly limits: Limits,
     private readonly logs: GuestLogSink,
+    private readonly profiler: CallProfiler | undefined,
   ) {
     const { exports } = instance;
     this.state = exports[ENGINE_EXPORTS.state] as () => EngineState;
@@ -292,6 +308,7 @@ class EnginePlugin implements LoadedPlugin {
 
   /** One call under `fuel`; `pending` counts it from `call()` until it has settled. */
   private async callNow(name: string, input: string | Uint8Array, fuel: number): Promise<CallResult> {
+    let profile: FuelProfile | undefined;
     try {
       const entry = this.byName.get(name);
       if (entry === undefined) throw new PluginCallError('MissingExport', `Function not found: ${name}`);
@@ -313,6 +330,7 @@ class EnginePlugin implements LoadedPlugin {
       let output: SdkOutput = null;
       let thrown: unknown;
       let failed = false;
+      this.profiler?.begin(fuel);
       try {
         output = await this.sdk.call(entry.sdkName, input);
       } catch (error) {
@@ -324,6 +342,7 @@ class EnginePlugin implements LoadedPlugin {
       const state = this.state();
       const remaining = remainingFuel(state);
       const fuelConsumed = Math.min(Math.max(fuel - remaining, 0), fuel);
+      profile = this.profiler?.finish(remaining);
 
       if (remaining <= 0 || (failed && state[2] === STOP.outOfFuel)) {
         throw new PluginCallError('OutOfFuel', 'plugin ran out of fuel', {
@@ -362,7 +381,15 @@ class EnginePlugin implements LoadedPlugin {
           logs,
         });
       }
-      return new EngineCallResult(extractOutput(output, state), fuelConsumed, durationMs, logs);
+      const result = new EngineCallResult(extractOutput(output, state), fuelConsumed, durationMs, logs);
+      if (profile !== undefined) result.profile = profile;
+      return result;
+    } catch (error) {
+      // a failed call keeps its partial profile
+      if (profile !== undefined && error instanceof PluginCallError) {
+        Object.defineProperty(error, 'profile', { value: profile, enumerable: true });
+      }
+      throw error;
     } finally {
       this.pending--;
     }
@@ -393,6 +420,8 @@ function extractOutput(output: SdkOutput, state: EngineState): Uint8Array {
  * makes one, and a shared prototype method costs no per-call function allocation.
  */
 class EngineCallResult implements CallResult {
+  profile?: FuelProfile;
+
   constructor(
     readonly output: Uint8Array,
     readonly fuelConsumed: number,

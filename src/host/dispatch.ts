@@ -22,6 +22,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import {
+  type FuelProfile,
   type GuestLogEntry,
   type LoadedPlugin,
   NO_LOGS,
@@ -62,7 +63,10 @@ interface OutcomeDiagnostics {
   readonly durationMs: number;
   /** the guest's log lines of the call, in order (non-enumerable) */
   readonly logs: readonly GuestLogEntry[];
+  /** the call's fuel profile (partial if the call failed), when the plugin was built to profile */
+  readonly profile?: FuelProfile;
 }
+
 /** The stage labels in dispatch order. */
 export const DISPATCH_STAGES: readonly DispatchStage[] = Object.freeze([
   'version_lookup',
@@ -161,6 +165,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
   let durationMs = 0;
   let logs: readonly GuestLogEntry[] = NO_LOGS;
   let output: Uint8Array | undefined;
+  let profile: FuelProfile | undefined;
   let failure: DispatchFailure;
   let panic: unknown;
   try {
@@ -188,6 +193,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
       durationMs = result.durationMs;
       logs = result.logs;
       output = result.output;
+      profile = result.profile;
       text = result.text();
     } catch (error) {
       if (!(error instanceof PluginCallError)) throw error;
@@ -195,6 +201,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
       if (fuelConsumed === 0 && error.fuelConsumed !== undefined) fuelConsumed = error.fuelConsumed;
       if (error.logs !== undefined) logs = error.logs;
       if (error.output === undefined) output = undefined;
+      profile ??= error.profile;
       throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
     }
     // 7.–12. read straight into the typed response when nothing is wrong with the text;
@@ -202,7 +209,12 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     let response = readResponseEnvelope(fn.response, text, version);
     if (response === NOT_FAST) response = responseStepwise(fn, text, version);
     return Object.defineProperties(
-      { kind: 'ok', response: response as ResponseOf<F>, fuelConsumed },
+      {
+        kind: 'ok',
+        response: response as ResponseOf<F>,
+        fuelConsumed,
+        ...(profile === undefined ? {} : { profile }),
+      },
       { durationMs: hidden(durationMs), logs: hidden(logs) },
     ) as DispatchOutcome<ResponseOf<F>>;
   } catch (error) {
@@ -239,6 +251,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
       error: failure.text,
       errorKind: failure.kind,
       fuelConsumed,
+      ...(profile === undefined ? {} : { profile }),
     },
     { durationMs: hidden(durationMs), logs: hidden(logs) },
   );

@@ -31,18 +31,33 @@ export class WatCompileError extends Error {
   }
 }
 
+export interface CompileWatOptions {
+  /**
+   * Write the `name` section (the `$names` of functions, locals, …), as a toolchain's debug build
+   * does; fuel profiles show these names. Off by default: the module is then exactly what the
+   * text says and nothing more.
+   */
+  readonly debugNames?: boolean;
+}
+
 /**
  * Compiles WAT text to module bytes, throwing `WatCompileError` whose message names
  * `filename:line:column`, the error, and the source line with a caret under the column.
  */
-export function compileWat(source: string, filename = 'inline.wat'): Uint8Array {
+export function compileWat(
+  source: string,
+  filename = 'inline.wat',
+  options: CompileWatOptions = {},
+): Uint8Array {
   let module: ReturnType<typeof wabt.parseWat> | undefined;
   try {
     module = wabt.parseWat(filename, source, WAT_FEATURES);
     module.resolveNames();
     // wabt's typings omit validate's features argument; its implementation takes it
     (module.validate as (features: Readonly<Record<string, boolean>>) => void)(WAT_FEATURES);
-    return new Uint8Array(module.toBinary({ log: false, write_debug_names: false }).buffer);
+    return new Uint8Array(
+      module.toBinary({ log: false, write_debug_names: options.debugNames === true }).buffer,
+    );
   } catch (error) {
     throw toCompileError(error, source, filename);
   } finally {

@@ -3,11 +3,14 @@
  * the function's dry-run request unless `--request` names a JSON file. With `--template` it prints
  * the function's realistic request template (the JSON a `--request` file holds) and runs nothing.
  */
+import { basename } from 'node:path';
 import { dispatch, requestTemplate } from '../../conformance/index.js';
+import { outOfFuelHint, outOfFuelHintText, ranOutOfFuel } from '../../conformance/out-of-fuel.js';
 import { allWireFunctions, wireFunction } from '../../wire/index.js';
 import { type CliCommand, UsageError } from '../args.js';
 import { readPluginUnderTest, readRequestFile } from '../input.js';
 import { errorJson, guestJson, type Printer } from '../output.js';
+import { writeProfileFile } from '../profile-file.js';
 
 export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number> {
   const name = cmd.functionName ?? '';
@@ -27,7 +30,12 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
   let outcome: Awaited<ReturnType<typeof dispatch.run>>;
   try {
     // `--fuel` is already the plugin's budget (handshake and call alike)
-    outcome = await dispatch.run(p, fn, request as never);
+    outcome = await dispatch.run(
+      p,
+      fn,
+      request as never,
+      cmd.profile === undefined ? undefined : { profile: true },
+    );
   } catch (error) {
     if (cmd.json)
       out.json({
@@ -47,19 +55,31 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
   }
   const passed = outcome.kind === 'ok';
   const budget = p.limits.fuel;
+  if (cmd.profile !== undefined && outcome.profile !== undefined) {
+    await writeProfileFile(cmd.profile, outcome.profile, `${basename(cmd.file)} ${fn.name}`);
+  }
+  // where the fuel went: the call's own profile when one was asked for, else a profiled replay
+  const hint = ranOutOfFuel(outcome)
+    ? outcome.profile === undefined
+      ? await outOfFuelHint(p, fn, request)
+      : outOfFuelHintText(outcome.profile)
+    : undefined;
   if (cmd.json) {
-    // the guest's log (and undecodable output) are not enumerable on the outcome: named here
+    // the profile went to its file; the guest's log (and undecodable output) are not enumerable
+    // on the outcome: named here
+    const { profile: _written, ...reported } = outcome;
     out.json({
       command: 'dispatch',
       file: cmd.file,
       function: fn.name,
       passed,
       outcome: {
-        ...outcome,
+        ...reported,
         logs: outcome.logs,
         ...(outcome.kind === 'fallback' && outcome.output !== undefined ? { output: outcome.output } : {}),
       },
     });
+    if (hint !== undefined) out.error(hint);
   } else if (outcome.kind === 'ok') {
     out.layer(true, `dispatch:${fn.name}`, 'ok', { used: outcome.fuelConsumed, budget });
     if (cmd.verbose) out.guestDiagnostics(outcome, true);
@@ -73,7 +93,9 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
       { used: outcome.fuelConsumed, budget },
     );
     out.guestDiagnostics(outcome, cmd.verbose);
+    if (hint !== undefined) out.line(hint);
     out.verdict(false, `dispatch ${fn.name}`);
   }
+  if (cmd.profile !== undefined) out.error(`fuel profile written to ${cmd.profile}`);
   return passed ? 0 : 1;
 }

@@ -21,6 +21,7 @@ import {
   guestDiagnosticLines,
   RunError,
 } from '../../conformance/index.js';
+import { outOfFuelHint, ranOutOfFuel } from '../../conformance/out-of-fuel.js';
 import { DISPATCH_STAGES, type DispatchOutcome } from '../../host/index.js';
 import { type AnyWireFunction, FALLBACK_POLICIES, type FallbackPolicy } from '../../wire/index.js';
 import { atCallSite, awaitable, handOver, type Verdict, watchAwait } from '../awaited-verdict.js';
@@ -72,7 +73,8 @@ export function toDispatch(
         const outcome = await dispatchOn(receiver, fn, request, options, hint);
         const budget =
           options?.fuel ?? (receiver.kind === 'source' ? fuelBudgetOf(receiver.source) : undefined);
-        report(terminal.check(outcome, hint, fuelText(outcome.fuelConsumed, budget)));
+        const verdict = terminal.check(outcome, hint, fuelText(outcome.fuelConsumed, budget));
+        report(await withOutOfFuelHint(verdict, this.isNot === true, outcome, receiver, fn, request));
       })().catch((error: unknown) => {
         throw atCallSite(error, callSite);
       });
@@ -216,6 +218,25 @@ function fallbackLines(outcome: Extract<Outcome, { kind: 'fallback' }>, fuel: st
     `${fuel.charAt(0).toUpperCase()}${fuel.slice(1)}`,
     ...guestDiagnosticLines(outcome),
   ].join('\n');
+}
+
+/**
+ * A failing verdict about a call that ran out of fuel says where the fuel went (a profiled replay
+ * on a fresh instance, see conformance/out-of-fuel.ts); a passing one costs no replay.
+ */
+async function withOutOfFuelHint(
+  verdict: Verdict,
+  isNot: boolean,
+  outcome: Outcome,
+  receiver: Receiver,
+  fn: AnyWireFunction,
+  request: unknown,
+): Promise<Verdict> {
+  if (verdict.pass !== isNot || !ranOutOfFuel(outcome)) return verdict;
+  const source = receiver.kind === 'session' ? receiver.session.plugin : receiver.source;
+  const hint = await outOfFuelHint(source, fn, request);
+  if (hint === undefined) return verdict;
+  return { ...verdict, message: () => `${verdict.message()}\n\n${hint}` };
 }
 
 async function dispatchOn(
