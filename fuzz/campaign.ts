@@ -1,0 +1,72 @@
+/**
+ * Rewriter fuzzer (test tooling): a campaign is a run of consecutive seeds for one feature set —
+ * generate, expose, compare — with the tallies `npm run fuzz` prints and the fixed-seed test
+ * asserts. A divergence is handed to `onDivergence` with the exposed module that shows it.
+ */
+import { type DifferentialOptions, type DifferentialResult, runDifferential } from './differential.js';
+import { type ExposedModule, exposeForComparison } from './expose.js';
+import type { FeatureSet, TranslateToFuzz } from './translate-to-fuzz.js';
+
+export interface CampaignTally {
+  readonly features: FeatureSet;
+  modules: number;
+  /** Steps (instantiation + start, then each export call) compared on both sides. */
+  steps: number;
+  /** Modules whose comparison ended early because the metered copy ran out of fuel. */
+  outOfFuel: number;
+  /** Modules whose comparison ended early at a stack overflow on either side. */
+  stackOverflow: number;
+  divergences: number;
+  /** Modules V8 itself refuses to compile (binaryen emitted a proposal this V8 lacks). */
+  rejectedByV8: number;
+  milliseconds: number;
+}
+
+export interface Divergence {
+  readonly features: FeatureSet;
+  readonly seed: number;
+  readonly module: ExposedModule;
+  readonly result: Extract<DifferentialResult, { kind: 'divergence' }>;
+}
+
+export function describeDivergence(d: Divergence): string {
+  return `${d.features} seed ${d.seed}: ${d.result.what} at ${d.result.step}\n${d.result.detail}`;
+}
+
+export function runCampaign(
+  generator: TranslateToFuzz,
+  features: FeatureSet,
+  seeds: { readonly first: number; readonly count: number },
+  options: Partial<DifferentialOptions> & { onDivergence?: (d: Divergence) => void } = {},
+): CampaignTally {
+  const tally: CampaignTally = {
+    features,
+    modules: 0,
+    steps: 0,
+    outOfFuel: 0,
+    stackOverflow: 0,
+    divergences: 0,
+    rejectedByV8: 0,
+    milliseconds: 0,
+  };
+  const started = performance.now();
+  for (let seed = seeds.first; seed < seeds.first + seeds.count; seed++) {
+    const module = exposeForComparison(generator.generate(seed, features));
+    const result = runDifferential(module, options);
+    tally.modules++;
+    if (result.kind === 'rejected-by-v8') {
+      tally.rejectedByV8++;
+      continue;
+    }
+    if (result.kind === 'divergence') {
+      tally.divergences++;
+      options.onDivergence?.({ features, seed, module, result });
+      continue;
+    }
+    tally.steps += result.steps;
+    if (result.stopped === 'out-of-fuel') tally.outOfFuel++;
+    if (result.stopped === 'stack-overflow') tally.stackOverflow++;
+  }
+  tally.milliseconds = performance.now() - started;
+  return tally;
+}
