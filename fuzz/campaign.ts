@@ -5,7 +5,7 @@
  */
 import { type DifferentialOptions, type DifferentialResult, runDifferential } from './differential.js';
 import { type ExposedModule, exposeForComparison } from './expose.js';
-import type { FeatureSet, TranslateToFuzz } from './translate-to-fuzz.js';
+import { type FeatureSet, GeneratorCrash, type TranslateToFuzz } from './translate-to-fuzz.js';
 
 export interface CampaignTally {
   readonly features: FeatureSet;
@@ -17,6 +17,8 @@ export interface CampaignTally {
   /** Modules whose comparison ended early at a stack overflow on either side. */
   stackOverflow: number;
   divergences: number;
+  /** Seeds on which wasm-opt itself crashed (no module; the generator is restarted). */
+  generatorCrashes: number;
   /** Modules V8 itself refuses to compile (binaryen emitted a proposal this V8 lacks). */
   rejectedByV8: number;
   milliseconds: number;
@@ -33,12 +35,15 @@ export function describeDivergence(d: Divergence): string {
   return `${d.features} seed ${d.seed}: ${d.result.what} at ${d.result.step}\n${d.result.detail}`;
 }
 
-export function runCampaign(
+export async function runCampaign(
   generator: TranslateToFuzz,
   features: FeatureSet,
   seeds: { readonly first: number; readonly count: number },
-  options: Partial<DifferentialOptions> & { onDivergence?: (d: Divergence) => void } = {},
-): CampaignTally {
+  options: Partial<DifferentialOptions> & {
+    onDivergence?: (d: Divergence) => void;
+    onGeneratorCrash?: (crash: GeneratorCrash) => void;
+  } = {},
+): Promise<CampaignTally> {
   const tally: CampaignTally = {
     features,
     modules: 0,
@@ -47,11 +52,22 @@ export function runCampaign(
     stackOverflow: 0,
     divergences: 0,
     rejectedByV8: 0,
+    generatorCrashes: 0,
     milliseconds: 0,
   };
   const started = performance.now();
   for (let seed = seeds.first; seed < seeds.first + seeds.count; seed++) {
-    const module = exposeForComparison(generator.generate(seed, features));
+    let generated: Uint8Array;
+    try {
+      generated = generator.generate(seed, features);
+    } catch (error) {
+      if (!(error instanceof GeneratorCrash)) throw error;
+      tally.generatorCrashes++;
+      options.onGeneratorCrash?.(error);
+      await generator.restart();
+      continue;
+    }
+    const module = exposeForComparison(generated);
     const result = runDifferential(module, options);
     tally.modules++;
     if (result.kind === 'rejected-by-v8') {

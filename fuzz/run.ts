@@ -48,6 +48,7 @@ const totals = new Map<FeatureSet, Totals>(
       outOfFuel: 0,
       stackOverflow: 0,
       divergences: 0,
+      generatorCrashes: 0,
       rejectedByV8: 0,
       milliseconds: 0,
     },
@@ -66,13 +67,18 @@ try {
   for (let offset = 0; offset < runs; offset += chunk) {
     for (const features of sets) {
       const seeds = { first: first + offset, count: Math.min(chunk, runs - offset) };
-      const tally = runCampaign(generator, features, seeds, { ...fuel, onDivergence });
+      const tally = await runCampaign(generator, features, seeds, {
+        ...fuel,
+        onDivergence,
+        onGeneratorCrash: (crash) => console.log(`GENERATOR CRASH ${crash.message}: ${String(crash.cause)}`),
+      });
       const total = totals.get(features)!;
       for (const key of Object.keys(total) as (keyof Totals)[]) total[key] += tally[key];
       console.log(
         `${features}: ${total.modules}/${runs} modules, ${total.steps} steps compared, ` +
           `${total.divergences} divergent, ${total.outOfFuel} out of fuel, ${total.stackOverflow} stack overflow, ` +
-          `${total.rejectedByV8} rejected by V8, ${(total.milliseconds / 1000).toFixed(0)} s`,
+          `${total.rejectedByV8} rejected by V8, ${total.generatorCrashes} generator crashes, ` +
+          `${(total.milliseconds / 1000).toFixed(0)} s`,
       );
     }
   }

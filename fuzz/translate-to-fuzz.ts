@@ -59,18 +59,40 @@ interface WasmOptContext {
   callMain(args: string[]): number;
 }
 
+/**
+ * wasm-opt itself failed on an input (an abort or a trap inside it, not a module). Its memory may
+ * be left corrupt, so the generator must be restarted before the next module.
+ */
+export class GeneratorCrash extends Error {
+  override readonly name = 'GeneratorCrash';
+}
+
 /** One loaded `wasm-opt`; `close()` removes its temporary folder. */
 export class TranslateToFuzz {
+  /** Set when the program crashed: `generate` refuses until `restart()`. */
+  private crashed = false;
+
   private constructor(
-    private readonly context: WasmOptContext,
+    private context: WasmOptContext,
     private readonly messages: string[],
     private readonly folder: string,
   ) {}
 
   static async load(): Promise<TranslateToFuzz> {
+    const messages: string[] = [];
+    const context = await TranslateToFuzz.start(messages);
+    return new TranslateToFuzz(context, messages, mkdtempSync(join(tmpdir(), 'cc-lb-ttf-')));
+  }
+
+  /** A fresh copy of the program, after a GeneratorCrash. */
+  async restart(): Promise<void> {
+    this.context = await TranslateToFuzz.start(this.messages);
+    this.crashed = false;
+  }
+
+  private static async start(messages: string[]): Promise<WasmOptContext> {
     const require = createRequire(import.meta.url);
     const path = require.resolve('binaryen/bin/wasm-opt');
-    const messages: string[] = [];
     let ready!: () => void;
     let failed!: (error: Error) => void;
     const initialized = new Promise<void>((resolve, reject) => {
@@ -113,8 +135,7 @@ export class TranslateToFuzz {
     vm.createContext(sandbox);
     vm.runInContext(readFileSync(path, 'utf8'), sandbox, { filename: path });
     await initialized;
-    const folder = mkdtempSync(join(tmpdir(), 'cc-lb-ttf-'));
-    return new TranslateToFuzz(sandbox as unknown as WasmOptContext, messages, folder);
+    return sandbox as unknown as WasmOptContext;
   }
 
   /** The module translate-to-fuzz makes from `seed`'s input bytes (1 to 16 KiB of them). */
@@ -125,7 +146,14 @@ export class TranslateToFuzz {
     writeFileSync(input, seededBytes(seed, length));
     rmSync(output, { force: true });
     this.messages.length = 0;
-    const status = this.context.callMain([input, '-ttf', '--quiet', ...FEATURE_SETS[features], '-o', output]);
+    if (this.crashed) throw new GeneratorCrash('wasm-opt crashed earlier: restart() it first');
+    let status: number;
+    try {
+      status = this.context.callMain([input, '-ttf', '--quiet', ...FEATURE_SETS[features], '-o', output]);
+    } catch (error) {
+      this.crashed = true;
+      throw new GeneratorCrash(`wasm-opt crashed on seed ${seed} (${features})`, { cause: error });
+    }
     if (status !== 0) {
       throw new Error(
         `wasm-opt -ttf failed (status ${status}) for seed ${seed}: ${this.messages.join('\n')}`,

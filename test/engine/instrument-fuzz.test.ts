@@ -30,15 +30,16 @@ describe('differential fuzzing of the rewriter (fixed seeds)', () => {
 
   it.each(FEATURE_SET_NAMES)(
     'feature set %s: every module behaves the same instrumented, with deterministic fuel',
-    (features) => {
+    async (features) => {
       const divergences: string[] = [];
-      const tally = runCampaign(
+      const tally = await runCampaign(
         generator,
         features,
         { first: 1, count: SEEDS_PER_SET },
         { onDivergence: (d) => divergences.push(describeDivergence(d)) },
       );
       expect(divergences).toEqual([]);
+      expect(tally.generatorCrashes).toBe(0);
       expect(tally.modules).toBe(SEEDS_PER_SET);
       // Not vacuous: nearly every module is compiled by V8 and compared export by export.
       expect(tally.rejectedByV8).toBeLessThan(SEEDS_PER_SET / 5);
