@@ -4,7 +4,7 @@
  * asserts. A divergence is handed to `onDivergence` with the exposed module that shows it.
  */
 import { type DifferentialOptions, type DifferentialResult, runDifferential } from './differential.js';
-import { type ExposedModule, exposeForComparison } from './expose.js';
+import { type ExposedModule, exposeForComparison, UnreadableModule } from './expose.js';
 import { type FeatureSet, GeneratorCrash, type TranslateToFuzz } from './translate-to-fuzz.js';
 
 export interface CampaignTally {
@@ -17,7 +17,10 @@ export interface CampaignTally {
   /** Modules whose comparison ended early at a stack overflow on either side. */
   stackOverflow: number;
   divergences: number;
-  /** Seeds on which wasm-opt itself crashed (no module; the generator is restarted). */
+  /**
+   * Seeds on which wasm-opt itself crashed, or whose module binaryen's library could not read
+   * back (no module to compare; the generator is restarted).
+   */
   generatorCrashes: number;
   /** Modules V8 itself refuses to compile (binaryen emitted a proposal this V8 lacks). */
   rejectedByV8: number;
@@ -41,7 +44,7 @@ export async function runCampaign(
   seeds: { readonly first: number; readonly count: number },
   options: Partial<DifferentialOptions> & {
     onDivergence?: (d: Divergence) => void;
-    onGeneratorCrash?: (crash: GeneratorCrash) => void;
+    onGeneratorCrash?: (crash: GeneratorCrash | UnreadableModule) => void;
   } = {},
 ): Promise<CampaignTally> {
   const tally: CampaignTally = {
@@ -57,17 +60,16 @@ export async function runCampaign(
   };
   const started = performance.now();
   for (let seed = seeds.first; seed < seeds.first + seeds.count; seed++) {
-    let generated: Uint8Array;
+    let module: ExposedModule;
     try {
-      generated = generator.generate(seed, features);
+      module = exposeForComparison(generator.generate(seed, features));
     } catch (error) {
-      if (!(error instanceof GeneratorCrash)) throw error;
+      if (!(error instanceof GeneratorCrash || error instanceof UnreadableModule)) throw error;
       tally.generatorCrashes++;
       options.onGeneratorCrash?.(error);
       await generator.restart();
       continue;
     }
-    const module = exposeForComparison(generated);
     const result = runDifferential(module, options);
     tally.modules++;
     if (result.kind === 'rejected-by-v8') {

@@ -1,14 +1,14 @@
 /**
- * Rewriter fuzzer (test tooling): runs one exposed module (see expose.ts) twice under plain V8 —
- * as it is, and as the engine's rewriter instruments it — with the same imports, and compares
- * what every export did: its result or trap, the import calls it made, memory, globals and
- * tables. The instrumented copy runs twice more to check its fuel is deterministic.
+ * Rewriter fuzzer (test tooling): runs one exposed module (see expose.ts) under plain V8 both as
+ * it is and as the engine's rewriter instruments it, with the same imports, and after every step
+ * (instantiation + start, then each export in turn) compares what it did: its result or trap, the
+ * import calls it made, memory, globals and tables. The instrumented copy then runs the same steps
+ * again from a fresh instance: its fuel after every step must be the same.
  *
- * Fairness: the original cannot be interrupted, so the instrumented copy goes first, metered; the
- * original then runs only the steps the instrumented copy finished without running out of fuel
- * (a step that ran out ends the comparison of that module there). A stack overflow on either side
- * also ends it: the rewriter makes frames larger, so the depth at which V8 gives up legitimately
- * differs.
+ * Fairness: the original cannot be interrupted, so each step runs on the metered copy first, and
+ * on the original only if the metered copy finished it without running out of fuel (a step that
+ * ran out ends the comparison of that module there). A stack overflow on either side also ends it:
+ * the rewriter makes frames larger, so the depth at which V8 gives up legitimately differs.
  */
 import {
   binaryInstrumenter,

@@ -75,8 +75,27 @@ const FEATURES =
   binaryen.Features.ReferenceTypes |
   binaryen.Features.TailCall;
 
+/** binaryen's library could not read a module its own wasm-opt generated. */
+export class UnreadableModule extends Error {
+  override readonly name = 'UnreadableModule';
+}
+
+function readModule(bytes: Uint8Array): binaryen.Module {
+  try {
+    return binaryen.readBinary(bytes);
+  } catch (error) {
+    // binaryen throws its C++ exceptions as plain objects with a message
+    throw new UnreadableModule(
+      `binaryen cannot read the generated module: ${String((error as Error)?.message ?? error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 export function exposeForComparison(bytes: Uint8Array): ExposedModule {
-  const module = binaryen.readBinary(bytes);
+  const module = readModule(bytes);
   try {
     module.setFeatures(FEATURES);
     const zero = (type: binaryen.Type): binaryen.ExpressionRef => {

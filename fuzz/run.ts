@@ -66,11 +66,14 @@ const chunk = 250;
 try {
   for (let offset = 0; offset < runs; offset += chunk) {
     for (const features of sets) {
+      // wasm-opt's main was not written to run thousands of times in one process (its state
+      // degrades: a crash after ~1000 modules did not recur on the same seeds): a fresh copy per chunk.
+      await generator.restart();
       const seeds = { first: first + offset, count: Math.min(chunk, runs - offset) };
       const tally = await runCampaign(generator, features, seeds, {
         ...fuel,
         onDivergence,
-        onGeneratorCrash: (crash) => console.log(`GENERATOR CRASH ${crash.message}: ${String(crash.cause)}`),
+        onGeneratorCrash: (crash) => console.log(`GENERATOR FAILURE ${crash.message}`),
       });
       const total = totals.get(features)!;
       for (const key of Object.keys(total) as (keyof Totals)[]) total[key] += tally[key];
