@@ -106,6 +106,13 @@ export interface InstrumentMeta {
 export interface InstrumentResult {
   readonly bytes: Uint8Array;
   readonly meta: InstrumentMeta;
+  /**
+   * Import function index → the index of the wrapper every reference to it was redirected to.
+   * Not cached with the module (the engine never needs it): it lets a comparison of the guest's
+   * own and the instrumented module (fuzz/differential.ts) tell a redirected reference from a
+   * changed one.
+   */
+  readonly kernelWrappers?: ReadonlyMap<number, number>;
 }
 
 /** The seam a faster rewriter can replace: bytes in, instrumented bytes plus metadata out. */
@@ -592,6 +599,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
       imports: info.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
       hasStart: info.startFunction !== undefined,
     },
+    kernelWrappers: layout.kernelWrapper,
   };
 }
 

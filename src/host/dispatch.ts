@@ -30,15 +30,10 @@ import {
   type RawOutput,
   rawOutputOf,
 } from '../engine/index.js';
-import { decodeWireValue } from '../wire/decode.js';
+import { decodeEnvelope, decodeWireValue } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
-import {
-  NOT_FAST,
-  readResponseEnvelope,
-  requestValue,
-  writeRequestEnvelope,
-  writeValue,
-} from '../wire/envelope.js';
+import { encodeEnvelope, encodeJsonNode, WireEncodeError } from '../wire/encode.js';
+import { requestValue } from '../wire/envelope.js';
 import type { FallbackPolicy } from '../wire/fallback.js';
 import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/functions/index.js';
 import { type JsonNode, parseJsonValue } from '../wire/json.js';
@@ -179,7 +174,7 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
     // (overwriting any), serialized compactly. The one-pass writer answers for ordinary requests;
     // anything it declines goes step by step, which is where every error text comes from.
     const input =
-      writeRequestEnvelope(fn.request, request, version) ?? requestEnvelopeStepwise(fn, request, version);
+      requestEnvelopeOnePass(fn, request, version) ?? requestEnvelopeStepwise(fn, request, version);
     // 6. the export named after the function; output read as UTF-8; nothing is classified
     let text: string;
     const started = performance.now();
@@ -204,14 +199,13 @@ export async function dispatchWireCall<F extends AnyWireFunction>(
       profile ??= error.profile;
       throw new DispatchFailure('PluginCall', `plugin call failed: ${error.message}`, 'plugin_call');
     }
-    // 7.–12. read straight into the typed response when nothing is wrong with the text;
+    // 7.–12. read straight into the typed response when the text is an ordinary envelope;
     // otherwise step by step, for the exact failing step and text.
-    let response = readResponseEnvelope(fn.response, text, version);
-    if (response === NOT_FAST) response = responseStepwise(fn, text, version);
+    const response = responseOnePass(fn, text, version) ?? { value: responseStepwise(fn, text, version) };
     return Object.defineProperties(
       {
         kind: 'ok',
-        response: response as ResponseOf<F>,
+        response: response.value as ResponseOf<F>,
         fuelConsumed,
         ...(profile === undefined ? {} : { profile }),
       },
@@ -273,6 +267,25 @@ function functionName(fn: AnyWireFunction): string | undefined {
   }
 }
 
+/**
+ * The one-pass envelope, or undefined when the step-by-step path must answer. An error the encoder
+ * did not throw (a getter of the request that throws, or a bug of ours) is reported as the
+ * step-by-step path reports it, never retried there out of sight.
+ */
+function requestEnvelopeOnePass(fn: AnyWireFunction, request: unknown, version: number): string | undefined {
+  try {
+    return encodeEnvelope(fn.request, request, version);
+  } catch (error) {
+    // A value of the wrong type: the step-by-step path fails on it too, with its own first error.
+    if (error instanceof WireEncodeError) return undefined;
+    throw new DispatchFailure(
+      'RequestValue',
+      `request value serialization failed: ${messageOf(error)}`,
+      'request_envelope',
+    );
+  }
+}
+
 function requestEnvelopeStepwise(fn: AnyWireFunction, request: unknown, version: number): string {
   // 2. and 3. the typed request as a generic JSON value, which must be an object
   let requestNode: JsonNode;
@@ -296,13 +309,24 @@ function requestEnvelopeStepwise(fn: AnyWireFunction, request: unknown, version:
   const envelope = new Map(requestNode.entries);
   envelope.set('_v', { type: 'int', value: BigInt(version) });
   try {
-    return writeValue({ type: 'object', entries: envelope });
+    return encodeJsonNode({ type: 'object', entries: envelope });
   } catch (error) {
     throw new DispatchFailure(
       'SerializeRequestEnvelope',
       `request envelope serialization failed: ${messageOf(error)}`,
       'serialize_request',
     );
+  }
+}
+
+/** The response read in one pass; undefined when the step-by-step path must answer. */
+function responseOnePass(fn: AnyWireFunction, text: string, version: number): { value: unknown } | undefined {
+  try {
+    return { value: decodeEnvelope(fn.response, text, version) };
+  } catch (error) {
+    // Not an ordinary envelope: the step-by-step path has the verdict and its text.
+    if (error instanceof WireDecodeError) return undefined;
+    throw error;
   }
 }
 

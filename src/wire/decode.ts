@@ -45,6 +45,7 @@ import {
   sortEntries,
 } from './json-values.js';
 import { compareCodePoints, sortedUnique } from './ordered.js';
+import type { JsonValue } from './schema.js';
 import {
   compile,
   type Dec,
@@ -244,12 +245,26 @@ function readStruct(r: JsonReader, dec: StructDec): Record<string, unknown> {
   throw r.peekInvalidType(dec.expecting);
 }
 
-/** The derived `visit_map` with `deny_unknown_fields`. */
-function visitStructMap(r: JsonReader, dec: StructDec): Record<string, unknown> {
+/**
+ * The derived `visit_map` with `deny_unknown_fields`. With `envelope`, the object is also the
+ * dispatch envelope: `_v` must appear once, as that unsigned integer (see `decodeEnvelope`).
+ */
+function visitStructMap(r: JsonReader, dec: StructDec, envelope?: number): Record<string, unknown> {
   const slots: Slot[] = new Array(dec.fields.length).fill(UNSET);
   const seen: boolean[] = new Array(dec.fields.length).fill(false);
+  let versionSeen = false;
   for (let first = true; r.mapHasNext(first); first = false) {
     const key = r.parseString();
+    if (envelope !== undefined && key === '_v') {
+      if (versionSeen) throw r.data(Texts.duplicateField(key), key);
+      versionSeen = true;
+      r.parseObjectColon();
+      readNumber(r, 'u64');
+      if (r.numKind !== NumKind.U64 || (r.big ?? BigInt(r.num)) !== BigInt(envelope)) {
+        throw r.data(ENVELOPE_VERSION);
+      }
+      continue;
+    }
     const index = dec.index.get(key);
     if (index === undefined) throw r.data(Texts.unknownField(key, dec.names), key);
     if (seen[index]) throw r.data(Texts.duplicateField(key), key);
@@ -259,8 +274,12 @@ function visitStructMap(r: JsonReader, dec: StructDec): Record<string, unknown> 
     slots[index] = read(r, dec.fields[index]!.dec);
     r.path.pop();
   }
+  if (envelope !== undefined && !versionSeen) throw r.data(ENVELOPE_VERSION);
   return finishStruct(dec, slots, seen, r.path);
 }
+
+/** Not serde_json's: only ever seen by `decodeEnvelope`'s caller, which then takes the long way. */
+const ENVELOPE_VERSION = 'not a dispatch envelope of this version';
 
 function finishStruct(
   dec: StructDec,
@@ -737,6 +756,88 @@ export function decodeWire<S extends TSchema>(schema: S, input: string | Uint8Ar
     if (e instanceof Fault) throw e.toError();
     throw e;
   }
+}
+
+/**
+ * Steps 7–12 of a dispatch in one pass, when they succeed: for the text of a JSON object holding
+ * `_v` (once, as the unsigned integer `version`) and the fields of the struct `schema`, the typed
+ * value the step-by-step path (`parseJsonValue`, the `_v` checks, `decodeWireValue` of the rest)
+ * returns. Throws WireDecodeError for every other text — also for some the step-by-step path
+ * accepts (a duplicated key, which it resolves by keeping the last) — without that path's text:
+ * the caller runs it for the exact outcome.
+ */
+export function decodeEnvelope<S extends TSchema>(schema: S, input: string, version: number): Static<S> {
+  const dec = compile(schema);
+  const reader = readerFor(input);
+  try {
+    if (dec.t !== 'struct' || dec.index.has('_v') || reader.skipWs() !== 0x7b) {
+      throw reader.data(ENVELOPE_VERSION);
+    }
+    reader.enter();
+    reader.i++;
+    const value = visitThenClose(
+      reader,
+      () => visitStructMap(reader, dec, version),
+      () => reader.endMap(),
+    );
+    reader.end();
+    return inValueOrder(value, dec) as Static<S>;
+  } catch (e) {
+    if (e instanceof Fault) throw e.toError();
+    throw e;
+  }
+}
+
+/**
+ * A decoded value with its maps' and `any` objects' keys in the order a serde_json::Value (a
+ * BTreeMap) hands them to `from_value` — by code point — where the text path kept document order.
+ */
+function inValueOrder(value: unknown, dec: Dec): unknown {
+  switch (dec.t) {
+    case 'any':
+      return anyInValueOrder(value as JsonValue);
+    case 'opt':
+      return value === null || value === undefined ? value : inValueOrder(value, dec.inner);
+    case 'struct':
+      return fieldsInValueOrder(value as Record<string, unknown>, dec);
+    case 'tagged': {
+      const record = value as Record<string, unknown>;
+      const variant = dec.variants.get(record[dec.tag] as string);
+      return variant?.struct ? fieldsInValueOrder(record, variant.struct) : record;
+    }
+    case 'list':
+    case 'fixed': {
+      const items = value as unknown[];
+      for (let k = 0; k < items.length; k++) items[k] = inValueOrder(items[k], dec.item);
+      return items;
+    }
+    case 'map': {
+      const record = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(record).sort(compareCodePoints)) {
+        setOwn(out, key, inValueOrder(record[key], dec.value));
+      }
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+function fieldsInValueOrder(record: Record<string, unknown>, dec: StructDec): Record<string, unknown> {
+  for (const field of dec.fields) {
+    if (Object.hasOwn(record, field.name)) record[field.name] = inValueOrder(record[field.name], field.dec);
+  }
+  return record;
+}
+
+function anyInValueOrder(value: JsonValue): JsonValue {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(anyInValueOrder);
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value).sort(compareCodePoints))
+    setOwn(out, key, anyInValueOrder(value[key]!));
+  return out;
 }
 
 /** `serde_json::from_value` into the schema's type: the same rules, messages without a position. */

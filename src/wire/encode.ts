@@ -14,13 +14,26 @@
  * strings. A Rust string cannot hold a lone surrogate; one reaching the encoder (only possible
  * from hand-built values) is written as U+FFFD, the character a UTF-8 encoder substitutes, so the
  * output stays text serde_json accepts.
+ *
+ * The same writer has a second form, the dispatch request envelope in one pass (`encodeEnvelope`):
+ * `serde_json::to_string` of `serde_json::to_value` of the typed value with `_v` added. There a
+ * struct's fields are written in BTreeMap order (by code point, `_v` or the tag among them), an
+ * f32 is widened to the f64 it holds, and every number whose text is not a plain safe integer is
+ * read back through the one serde_json number parser (`parseJsonValue`) and written again, as the
+ * step-by-step path does. What that form cannot vouch for — a key that is a lone surrogate (it
+ * becomes U+FFFD, after which keys may collide), nesting near the parser's depth limit, an f32
+ * beyond f32 range — it declines, and the caller takes the step-by-step path.
  */
 
 import type { Static, TSchema } from '@sinclair/typebox';
 import { formatF32, formatF64 } from './float-text.js';
+import { type JsonNode, parseJsonValue } from './json.js';
 import { compareCodePoints, sortedUnique } from './ordered.js';
 import type { JsonValue } from './schema.js';
-import { compile, type Dec, type StructDec, type TaggedDec } from './serde-plan.js';
+import { compile, type Dec, type FieldDec, type StructDec, type TaggedDec } from './serde-plan.js';
+
+/** A value that does not have the schema's type (the text names where). */
+export class WireEncodeError extends TypeError {}
 
 const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
 
@@ -35,47 +48,120 @@ function stringLiteral(s: string): string {
   return json;
 }
 
-function integerText(value: unknown, path: string): string {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number' && Number.isInteger(value)) return Object.is(value, -0) ? '0' : String(value);
-  throw new TypeError(`encodeWire: expected an integer at ${path || '/'}, got ${String(value)}`);
+/**
+ * How `write` renders, as a number (nothing allocated per level): TEXT is serde_json::to_string of
+ * the typed value; a depth ≥ 0 is the value form (see the module header), counting the arrays and
+ * objects open. Paths for error texts are built in the text form only: the value form's caller
+ * takes the step-by-step path for the text.
+ */
+type Form = number;
+const TEXT: Form = -1;
+
+/** serde_json gives up at 128 nested levels; well below that, depth cannot change the outcome. */
+const SAFE_DEPTH = 100;
+
+/** Thrown by the value form when it cannot vouch for its text; caught only by `encodeEnvelope`. */
+class Declined {}
+const DECLINED = new Declined();
+
+function deeper(form: Form): Form {
+  if (form < 0) return form;
+  if (form >= SAFE_DEPTH) throw DECLINED;
+  return form + 1;
 }
 
-function floatText(value: unknown, f32: boolean, path: string): string {
+/** A key in the value form: one holding a lone surrogate may collide with another once replaced. */
+function keyLiteral(key: string, form: Form): string {
+  const json = stringLiteral(key);
+  if (form >= 0 && json.includes('\uFFFD') && json !== JSON.stringify(key)) throw DECLINED;
+  return json;
+}
+
+/** A field's key: the plan's literal, unless the name holds a lone surrogate (escaped there). */
+function fieldKey(field: FieldDec, form: Form): string {
+  return field.json.includes('\\ud') ? keyLiteral(field.name, form) : field.json;
+}
+
+/**
+ * The text form writes whatever a hand-built value of the wrong shape gives (and may fail on it
+ * with the engine's own TypeError); the value form leaves such values to the step-by-step path.
+ */
+function shaped(value: unknown, array: boolean, form: Form): void {
+  if (form < 0) return;
+  if (array ? !Array.isArray(value) : typeof value !== 'object' || value === null) throw DECLINED;
+}
+
+/** A number's text as the step-by-step envelope writes it: read back as a Value, then written. */
+function throughValue(text: string, f32: boolean): string {
+  let node = parseJsonValue(text);
+  if (f32 && (node.type === 'float' || node.type === 'int')) {
+    node = { type: 'float', value: Math.fround(Number(node.value)) };
+  }
+  return encodeJsonNode(node);
+}
+
+function integerText(value: unknown, path: string, form: Form): string {
+  if (typeof value === 'bigint') {
+    const text = value.toString();
+    return form >= 0 && (value < I64_MIN || value > U64_MAX) ? throughValue(text, false) : text;
+  }
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (Object.is(value, -0)) return '0';
+    const text = String(value);
+    return form >= 0 && !Number.isSafeInteger(value) ? throughValue(text, false) : text;
+  }
+  throw new WireEncodeError(`encodeWire: expected an integer at ${path || '/'}, got ${String(value)}`);
+}
+
+const U64_MAX = 18446744073709551615n;
+const I64_MIN = -9223372036854775808n;
+
+function floatText(value: unknown, f32: boolean, path: string, form: Form): string {
   const n = typeof value === 'bigint' ? Number(value) : value;
-  if (typeof n !== 'number') throw new TypeError(`encodeWire: expected a number at ${path || '/'}`);
+  if (typeof n !== 'number') throw new WireEncodeError(`encodeWire: expected a number at ${path || '/'}`);
   if (!Number.isFinite(n)) return 'null';
-  return f32 ? formatF32(n) : formatF64(n);
+  if (form < 0) return f32 ? formatF32(n) : formatF64(n);
+  // an f64 beyond f32's range has no f32 text; the step-by-step path settles what becomes of it
+  if (f32 && !Number.isFinite(Math.fround(n))) throw DECLINED;
+  return throughValue(f32 ? formatF32(n) : formatF64(n), f32);
 }
 
-function write(value: unknown, dec: Dec, path: string): string {
+function write(value: unknown, dec: Dec, path: string, form: Form): string {
   switch (dec.t) {
     case 'str':
-      if (typeof value !== 'string') throw new TypeError(`encodeWire: expected a string at ${path || '/'}`);
+      if (typeof value !== 'string') {
+        throw new WireEncodeError(`encodeWire: expected a string at ${path || '/'}`);
+      }
       return stringLiteral(value);
     case 'bool':
       return value ? 'true' : 'false';
     case 'int':
-      return integerText(value, path);
+      return integerText(value, path, form);
     case 'float':
-      return floatText(value, dec.f32, path);
+      return floatText(value, dec.f32, path, form);
     case 'any':
-      return anyText(value as JsonValue, true);
+      return anyText(value as JsonValue, true, form);
     case 'opt':
-      return value === null || value === undefined ? 'null' : write(value, dec.inner, path);
+      return value === null || value === undefined ? 'null' : write(value, dec.inner, path, form);
     case 'struct':
-      return `{${fieldsText(value as Record<string, unknown>, dec, path)}}`;
+      shaped(value, false, form);
+      return `{${fieldsText(value as Record<string, unknown>, dec, null, path, deeper(form))}}`;
     case 'list':
     case 'fixed': {
+      shaped(value, true, form);
       const items = value as readonly unknown[];
+      const inner = deeper(form);
       let out = '[';
       for (let k = 0; k < items.length; k++) {
         if (k > 0) out += ',';
-        out += write(items[k], dec.item, `${path}/${k}`);
+        out += write(items[k], dec.item, inner < 0 ? `${path}/${k}` : '', inner);
       }
       return `${out}]`;
     }
     case 'set': {
+      shaped(value, true, form);
+      if (form >= 0 && (value as unknown[]).some((item) => typeof item !== 'string')) throw DECLINED;
+      deeper(form);
       let out = '[';
       const items = sortedUnique(value as readonly string[]);
       for (let k = 0; k < items.length; k++) {
@@ -85,49 +171,86 @@ function write(value: unknown, dec: Dec, path: string): string {
       return `${out}]`;
     }
     case 'map': {
+      shaped(value, false, form);
       const record = value as Record<string, unknown>;
+      const inner = deeper(form);
       let out = '{';
       const keys = Object.keys(record).sort(compareCodePoints);
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k]!;
         if (k > 0) out += ',';
-        out += `${stringLiteral(key)}:${write(record[key], dec.value, `${path}/${key}`)}`;
+        out += `${keyLiteral(key, inner)}:${write(record[key], dec.value, inner < 0 ? `${path}/${key}` : '', inner)}`;
       }
       return `${out}}`;
     }
     case 'enum':
+      if (form >= 0 && typeof value !== 'string') throw DECLINED;
       return stringLiteral(value as string);
     case 'tagged':
-      return taggedText(value as Record<string, unknown>, dec, path);
+      shaped(value, false, form);
+      return taggedText(value as Record<string, unknown>, dec, path, form);
   }
 }
 
-/** A struct's fields, comma-separated, in declaration order; absent omittable fields skipped. */
-function fieldsText(record: Record<string, unknown>, dec: StructDec, path: string): string {
+/** A member that is not a field (the tag, `_v`): its key and its value's text. */
+interface FixedMember {
+  readonly key: string;
+  readonly text: string;
+}
+
+/**
+ * A struct's fields, comma-separated: in declaration order (text form) or by code point with
+ * `fixed` among them (value form); absent omittable fields skipped.
+ */
+function fieldsText(
+  record: Record<string, unknown>,
+  dec: StructDec,
+  fixed: FixedMember | null,
+  path: string,
+  form: Form,
+): string {
+  const fields: readonly FieldDec[] = form >= 0 ? dec.valueOrder : dec.fields;
+  let pending = fixed;
   let out = '';
-  for (const field of dec.fields) {
+  for (const field of fields) {
+    if (pending !== null && compareCodePoints(pending.key, field.name) < 0) {
+      out += `${out === '' ? '' : ','}${keyLiteral(pending.key, form)}:${pending.text}`;
+      pending = null;
+    }
     const value = record[field.name];
     if (field.dec.t === 'opt' && field.dec.omit && (value === undefined || value === null)) continue;
     if (out !== '') out += ',';
-    out += `${stringLiteral(field.name)}:${write(value, field.dec, `${path}/${field.name}`)}`;
+    out += `${fieldKey(field, form)}:${write(value, field.dec, form < 0 ? `${path}/${field.name}` : '', form)}`;
   }
+  if (pending !== null) out += `${out === '' ? '' : ','}${keyLiteral(pending.key, form)}:${pending.text}`;
   return out;
 }
 
-function taggedText(record: Record<string, unknown>, dec: TaggedDec, path: string): string {
+function taggedText(record: Record<string, unknown>, dec: TaggedDec, path: string, form: Form): string {
   const name = record[dec.tag];
   const variant = typeof name === 'string' ? dec.variants.get(name) : undefined;
   if (variant === undefined) {
-    throw new TypeError(`encodeWire: ${String(name)} is not a variant of ${dec.expecting} at ${path || '/'}`);
+    throw new WireEncodeError(
+      `encodeWire: ${String(name)} is not a variant of ${dec.expecting} at ${path || '/'}`,
+    );
   }
-  const head = `${stringLiteral(dec.tag)}:${stringLiteral(variant.name)}`;
+  const inner = deeper(form);
+  const tag: FixedMember = { key: dec.tag, text: stringLiteral(variant.name) };
+  if (form >= 0) {
+    const members =
+      variant.struct === null
+        ? `${keyLiteral(tag.key, inner)}:${tag.text}`
+        : fieldsText(record, variant.struct, tag, path, inner);
+    return `{${members}}`;
+  }
+  const head = `${stringLiteral(dec.tag)}:${tag.text}`;
   if (variant.struct === null) return `{${head}}`;
-  const rest = fieldsText(record, variant.struct, path);
+  const rest = fieldsText(record, variant.struct, null, path, inner);
   return rest === '' ? `{${head}}` : `{${head},${rest}}`;
 }
 
 /** A JsonValue as serde_json writes the Value (sorted keys) or as given (`sortKeys` false). */
-function anyText(value: JsonValue, sortKeys: boolean): string {
+function anyText(value: JsonValue, sortKeys: boolean, form: Form): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -135,16 +258,21 @@ function anyText(value: JsonValue, sortKeys: boolean): string {
     case 'string':
       return stringLiteral(value);
     case 'bigint':
-      return value.toString();
-    case 'number':
+      return integerText(value, '', form);
+    case 'number': {
       if (!Number.isFinite(value)) return 'null';
-      return Number.isInteger(value) && !Object.is(value, -0) ? String(value) : formatF64(value);
+      const integral = Number.isInteger(value) && !Object.is(value, -0);
+      if (integral && (form < 0 || Number.isSafeInteger(value))) return String(value);
+      const text = integral ? String(value) : formatF64(value);
+      return form >= 0 ? throughValue(text, false) : text;
+    }
   }
+  const inner = deeper(form);
   if (Array.isArray(value)) {
     let out = '[';
     for (let k = 0; k < value.length; k++) {
       if (k > 0) out += ',';
-      out += anyText(value[k]!, sortKeys);
+      out += anyText(value[k]!, sortKeys, inner);
     }
     return `${out}]`;
   }
@@ -155,17 +283,66 @@ function anyText(value: JsonValue, sortKeys: boolean): string {
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
     if (k > 0) out += ',';
-    out += `${stringLiteral(key)}:${anyText(record[key]!, sortKeys)}`;
+    out += `${keyLiteral(key, inner)}:${anyText(record[key]!, sortKeys, inner)}`;
   }
   return `${out}}`;
 }
 
 /** `serde_json::to_string` of the schema's Rust type holding `value`. */
 export function encodeWire<S extends TSchema>(schema: S, value: Static<S>): string {
-  return write(value, compile(schema), '');
+  return write(value, compile(schema), '', TEXT);
 }
 
 /** Compact JSON of a generic value, object keys in the object's own order. */
 export function encodeJsonValue(value: JsonValue): string {
-  return anyText(value, false);
+  return anyText(value, false, TEXT);
+}
+
+/** Compact serde_json text of a generic value whose maps are BTreeMaps: keys sorted by code point. */
+export function encodeJsonNode(node: JsonNode): string {
+  switch (node.type) {
+    case 'null':
+      return 'null';
+    case 'bool':
+      return node.value ? 'true' : 'false';
+    case 'int':
+      return node.value.toString();
+    case 'float':
+      // serde_json writes a non-finite float as null
+      return Number.isFinite(node.value) ? formatF64(node.value) : 'null';
+    case 'string':
+      return JSON.stringify(node.value);
+    case 'array':
+      return `[${node.items.map(encodeJsonNode).join(',')}]`;
+    case 'object': {
+      const keys = [...node.entries.keys()].sort(compareCodePoints);
+      return `{${keys.map((key) => `${JSON.stringify(key)}:${encodeJsonNode(node.entries.get(key) as JsonNode)}`).join(',')}}`;
+    }
+  }
+}
+
+/**
+ * The dispatch request envelope in one pass: exactly the text the step-by-step path writes for
+ * `value` with `_v` set to `version` (`encodeJsonNode` of `requestValue`, `_v` added), or
+ * undefined when this form declines (see the module header; also a request that is not a struct,
+ * a field named `_v`, an unsafe version). Throws WireEncodeError when `value` does not have the
+ * schema's type — the step-by-step path fails too, with its own first error.
+ */
+export function encodeEnvelope(schema: TSchema, value: unknown, version: number): string | undefined {
+  const dec = compile(schema);
+  if (dec.t !== 'struct' || dec.index.has('_v') || !Number.isSafeInteger(version)) return undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    const members = fieldsText(
+      value as Record<string, unknown>,
+      dec,
+      { key: '_v', text: String(version) },
+      '',
+      1,
+    );
+    return `{${members}}`;
+  } catch (error) {
+    if (error instanceof Declined) return undefined;
+    throw error;
+  }
 }

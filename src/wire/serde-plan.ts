@@ -7,6 +7,7 @@
  */
 
 import { Kind, type TSchema } from '@sinclair/typebox';
+import { compareCodePoints } from './ordered.js';
 import { INT_RANGES, type IntKind, wireOf } from './schema.js';
 
 export interface StrDec {
@@ -43,6 +44,8 @@ export interface OptDec {
 export interface FieldDec {
   readonly name: string;
   readonly dec: Dec;
+  /** The name as a JSON string literal (`JSON.stringify`), written once per plan. */
+  readonly json: string;
 }
 export interface StructDec {
   readonly t: 'struct';
@@ -53,6 +56,8 @@ export interface StructDec {
   readonly expecting: string;
   /** `struct Name with N elements` (the sequence form) */
   readonly seqExpecting: string;
+  /** The fields in the order a serde_json::Value (a BTreeMap) writes them: by code point. */
+  readonly valueOrder: readonly FieldDec[];
 }
 export interface ListDec {
   readonly t: 'list';
@@ -195,7 +200,7 @@ function build(schema: TSchema): Dec {
 function buildStruct(name: string, properties: Record<string, TSchema>, skip: string | null): StructDec {
   const fields: FieldDec[] = [];
   for (const [field, schema] of Object.entries(properties)) {
-    if (field !== skip) fields.push({ name: field, dec: compile(schema) });
+    if (field !== skip) fields.push({ name: field, dec: compile(schema), json: JSON.stringify(field) });
   }
   const names = fields.map((f) => f.name);
   return {
@@ -205,6 +210,7 @@ function buildStruct(name: string, properties: Record<string, TSchema>, skip: st
     names,
     expecting: `struct ${name}`,
     seqExpecting: `struct ${name} with ${fields.length} element${fields.length === 1 ? '' : 's'}`,
+    valueOrder: [...fields].sort((a, b) => compareCodePoints(a.name, b.name)),
   };
 }
 

@@ -5,8 +5,8 @@ import { type DispatchErrorEvent, type DispatchOutcome, dispatchWireCall } from 
 import { type ExportBehaviour, output, pluginModule, spin, trap } from '../../src/wat/plugin-module.js';
 import { decodeWireValue } from '../../src/wire/decode.js';
 import { WireDecodeError } from '../../src/wire/decode-error.js';
-import { encodeWire } from '../../src/wire/encode.js';
-import { requestValue, writeValue } from '../../src/wire/envelope.js';
+import { encodeJsonNode, encodeWire } from '../../src/wire/encode.js';
+import { requestValue } from '../../src/wire/envelope.js';
 import { type AnyWireFunction, allWireFunctions, type RequestOf } from '../../src/wire/functions/index.js';
 import { NormalizeErrorFn } from '../../src/wire/functions/normalize-error.js';
 import { ObserveFn } from '../../src/wire/functions/observe.js';
@@ -464,6 +464,24 @@ describe('dispatchWireCall: the one-pass envelope and response paths change no o
     };
   }
 
+  it('a request whose getter throws fails as the step-by-step path fails it, the guest never called', async () => {
+    const request = {
+      ...SignFn.dryRunRequest(),
+      get shaped(): never {
+        throw new RangeError('a getter of the request failed');
+      },
+    };
+    const sent: string[] = [];
+    const outcome = await dispatchWireCall(answering('{"_v":1}', sent), negotiated('sign'), SignFn, request);
+    expect(sent).toStrictEqual([]);
+    expect(outcome).toMatchObject({
+      kind: 'fallback',
+      stage: 'request_envelope',
+      errorKind: 'RequestValue',
+      error: 'request value serialization failed: a getter of the request failed',
+    });
+  });
+
   type Expected =
     | { kind: 'ok'; response: unknown }
     | { kind: 'fallback'; stage: string; errorKind: string; error: string };
@@ -558,7 +576,7 @@ describe('dispatchWireCall: the one-pass envelope and response paths change no o
             if (node.type !== 'object') throw new Error('requests are structs');
             const entries = new Map(node.entries);
             entries.set('_v', { type: 'int', value: 1n });
-            expected = writeValue({ type: 'object', entries });
+            expected = encodeJsonNode({ type: 'object', entries });
           } catch (error) {
             expected = error as Error;
           }

@@ -1,15 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeWireValue } from '../../src/wire/decode.js';
+import { decodeEnvelope, decodeWireValue } from '../../src/wire/decode.js';
 import { WireDecodeError } from '../../src/wire/decode-error.js';
-import {
-  NOT_FAST,
-  readResponseEnvelope,
-  requestValue,
-  writeRequestEnvelope,
-  writeValue,
-} from '../../src/wire/envelope.js';
+import { encodeEnvelope, encodeJsonNode, WireEncodeError } from '../../src/wire/encode.js';
+import { requestValue } from '../../src/wire/envelope.js';
 import { allWireFunctions } from '../../src/wire/functions/index.js';
 import { ShapeRequestV1 } from '../../src/wire/functions/shape.js';
 import { parseJsonValue } from '../../src/wire/json.js';
@@ -74,13 +69,35 @@ const RESPONSE_SCHEMAS: readonly [string, TSchema, number][] = [
   ['Everything', Everything, 0],
 ];
 
+/** The one-pass request as dispatch uses it: a value of the wrong type is left to the general path. */
+function writeRequestEnvelope(schema: TSchema, value: unknown, version: number): string | undefined {
+  try {
+    return encodeEnvelope(schema, value, version);
+  } catch (error) {
+    if (error instanceof WireEncodeError) return undefined;
+    throw error;
+  }
+}
+
+const NOT_FAST: unique symbol = Symbol('not fast');
+
+/** The one-pass response as dispatch uses it: any text it does not read is left to the general path. */
+function readResponseEnvelope(schema: TSchema, text: string, version: number): unknown {
+  try {
+    return decodeEnvelope(schema, text, version);
+  } catch (error) {
+    if (error instanceof WireDecodeError) return NOT_FAST;
+    throw error;
+  }
+}
+
 /** Steps 2–5 as the reference takes them: to_value, `_v` set, to_string. Throws as they throw. */
 function stepwiseEnvelope(schema: TSchema, value: unknown, version: number): string {
   const node = requestValue(schema, value);
   if (node.type !== 'object') throw new Error('request serialized to non-object JSON');
   const entries = new Map(node.entries);
   entries.set('_v', { type: 'int', value: BigInt(version) });
-  return writeValue({ type: 'object', entries });
+  return encodeJsonNode({ type: 'object', entries });
 }
 
 /** Steps 7–12 as the reference takes them: the typed response, or why not. */
@@ -110,7 +127,7 @@ function stepwiseResponse(
   }
 }
 
-describe('writeRequestEnvelope: the one-pass envelope equals the step-by-step one', () => {
+describe('encodeEnvelope: the one-pass envelope equals the step-by-step one', () => {
   it.each(allWireFunctions.map((fn) => [fn.name, fn] as const))('%s dry-run request', (_, fn) => {
     const fast = writeRequestEnvelope(fn.request, fn.dryRunRequest(), 1);
     expect(fast).toBeDefined();
@@ -142,7 +159,15 @@ describe('writeRequestEnvelope: the one-pass envelope equals the step-by-step on
     (_, schema) => {
       fc.assert(
         fc.property(wireArbitrary(schema, 'hostile'), (value) => {
-          const fast = writeRequestEnvelope(schema, value, 1);
+          let fast: string | undefined;
+          try {
+            fast = encodeEnvelope(schema, value, 1);
+          } catch (error) {
+            // a value of the wrong type: the general path fails on it too
+            expect(error).toBeInstanceOf(WireEncodeError);
+            expect(() => stepwiseEnvelope(schema, value, 1)).toThrow();
+            return;
+          }
           if (fast !== undefined) expect(fast).toBe(stepwiseEnvelope(schema, value, 1));
         }),
         { numRuns: 150 },
@@ -168,17 +193,20 @@ describe('writeRequestEnvelope: the one-pass envelope equals the step-by-step on
     const base = {
       ...(fc.sample(wireArbitrary(Everything, 'clean'), { numRuns: 1, seed: 3 })[0] as object),
     } as Record<string, unknown>;
-    const cases: [string, Record<string, unknown>, string][] = [
-      // a lone surrogate is written as U+FFFD, after which keys may sort differently
-      ['lone surrogate key', { ...base, scores: { '\ud800': 1 } }, '"scores":{"\ufffd":1.0}'],
+    // a lone surrogate is written as U+FFFD, after which keys may collide or sort differently
+    const surrogateKey = { ...base, scores: { '\ud800': 1 } };
+    expect(encodeEnvelope(Everything, surrogateKey, 1)).toBeUndefined();
+    expect(stepwiseEnvelope(Everything, surrogateKey, 1)).toContain('"scores":{"\ufffd":1.0}');
+    // numbers whose text is not a plain safe integer go through the one number parser, as there
+    const numbers: [string, Record<string, unknown>, string][] = [
       // String(2 ** 60) is its shortest digits, not its exact value
       ['u64 beyond 2^53 as a number', { ...base, big: 2 ** 60 }, '"big":1152921504606847000'],
       // beyond u64: serde_json reads it as a float
       ['bigint beyond u64', { ...base, any: 2n ** 70n }, '"any":1.1805916207174113e21'],
     ];
-    for (const [label, value, part] of cases) {
-      expect(writeRequestEnvelope(Everything, value, 1), label).toBeUndefined();
-      expect(stepwiseEnvelope(Everything, value, 1), label).toContain(part);
+    for (const [label, value, part] of numbers) {
+      expect(encodeEnvelope(Everything, value, 1), label).toContain(part);
+      expect(encodeEnvelope(Everything, value, 1), label).toBe(stepwiseEnvelope(Everything, value, 1));
     }
     // String(1e21) is "1e+21", a float once read back: the fast path reads it back too
     expect(writeRequestEnvelope(Everything, { ...base, any: 1e21 }, 1)).toContain('"any":1e21');
@@ -203,6 +231,19 @@ describe('writeRequestEnvelope: the one-pass envelope equals the step-by-step on
     );
   });
 
+  it('an error the encoder did not throw is not taken for a decline: it reaches the caller', () => {
+    const sign = allWireFunctions.find((f) => f.name === 'sign')!;
+    const request = {
+      ...(sign.dryRunRequest() as object),
+      get shaped(): unknown {
+        throw new RangeError('a getter of the request failed');
+      },
+    };
+    expect(() => encodeEnvelope(sign.request, request, 1)).toThrow(
+      new RangeError('a getter of the request failed'),
+    );
+  });
+
   it('a non-object request, a field named _v and an unsafe version are left to the general path', () => {
     expect(writeRequestEnvelope(str(), 'text', 1)).toBeUndefined();
     expect(writeRequestEnvelope(struct('V', { _v: u8() }), { _v: 3 }, 1)).toBeUndefined();
@@ -211,9 +252,9 @@ describe('writeRequestEnvelope: the one-pass envelope equals the step-by-step on
   });
 });
 
-describe('readResponseEnvelope: answers only with what parseJsonValue + decodeWireValue return', () => {
+describe('decodeEnvelope: answers only with what parseJsonValue + decodeWireValue return', () => {
   it.each(allWireFunctions.map((fn) => [fn.name, fn] as const))('%s dry-run response', (_, fn) => {
-    const text = `{"_v":1,${writeValue(requestValue(fn.response, fn.dryRunResponse())).slice(1)}`.replace(
+    const text = `{"_v":1,${encodeJsonNode(requestValue(fn.response, fn.dryRunResponse())).slice(1)}`.replace(
       '{"_v":1,}',
       '{"_v":1}',
     );
