@@ -16,6 +16,9 @@ export default defineConfig({
           setupFiles: ['test/support/no-internal-panics.ts'],
           // Plugins run in the foreground of each worker; fuel, not wall time, bounds them.
           pool: 'forks',
+          // The property tests of the wire layer take a few seconds alone and several times that
+          // on a loaded 2-core machine; a hang still fails, only later than Vitest's 5 s default.
+          testTimeout: 30_000,
           typecheck: {
             // The matcher augmentation is checked by `expectTypeOf` and `@ts-expect-error` in these files.
             enabled: true,

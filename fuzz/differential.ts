@@ -174,7 +174,7 @@ class MeteredSide {
 
   constructor(
     exposed: ExposedModule,
-    private readonly instrumented: InstrumentResult,
+    instrumented: InstrumentResult,
     private readonly module: WebAssembly.Module,
     private readonly fuel: number,
   ) {
