@@ -11,6 +11,7 @@
 import { CC_LB_PLUGIN_MAGIC, CC_LB_PLUGIN_SECTION_NAME } from '../wire/constants.js';
 import { type WasmInput, wasmBytes } from '../wire/wasm-input.js';
 import { hexBytes, WASM_PREAMBLE_SIZE, WasmReadError, WasmReader } from '../wire/wasm-reader.js';
+import { ByteWriter } from '../wire/wasm-writer.js';
 
 const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00] as const;
 const CUSTOM_SECTION_ID = 0;
@@ -70,23 +71,15 @@ export function encodeUnsignedLeb128(value: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`LEB128 value must be a non-negative safe integer, received ${value}`);
   }
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const low = rest % 128;
-    rest = Math.floor(rest / 128);
-    out.push(rest === 0 ? low : low | 0x80);
-  } while (rest !== 0);
-  return Uint8Array.from(out);
+  // a copy, so the result owns exactly its bytes (a caller may hand its `.buffer` on)
+  return new ByteWriter(10).u64(value).finish().slice();
 }
 
 /** Raw custom-section bytes: id 0, LEB128 size, LEB128 name length, name (UTF-8), payload. */
 export function encodeCustomSection(name: string, payload: string | Uint8Array): Uint8Array {
-  const nameBytes = utf8(name);
   const data = typeof payload === 'string' ? utf8(payload) : wasmBytes(payload);
-  const nameLength = encodeUnsignedLeb128(nameBytes.length);
-  const size = encodeUnsignedLeb128(nameLength.length + nameBytes.length + data.length);
-  return concat([Uint8Array.of(CUSTOM_SECTION_ID), size, nameLength, nameBytes, data]);
+  const content = new ByteWriter(data.length + name.length * 3 + 10).name(name).bytes(data);
+  return new ByteWriter(content.length + 6).u8(CUSTOM_SECTION_ID).sized(content).finish().slice();
 }
 
 /** A copy of `wasm` with a custom section appended after its last section. */
