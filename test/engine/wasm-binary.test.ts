@@ -6,21 +6,14 @@ import {
   readSections,
   WasmFormatError,
 } from '../../src/engine/wasm-binary.js';
+import { thrown } from '../support/thrown.js';
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** (import "\xff" "a" (func (type 0))) after a one-type type section: V8 refuses the module name */
 const BAD_IMPORT_NAME = Uint8Array.of(...HEADER, 1, 4, 1, 0x60, 0, 0, 2, 7, 1, 1, 0xff, 1, 0x61, 0, 0);
 
-function formatError(read: () => unknown): WasmFormatError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof WasmFormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a WasmFormatError');
-}
+const formatError = (read: () => unknown) => thrown(read, WasmFormatError);
 
 describe('ByteReader: the wire reader in the engine’s words', () => {
   it('names where the module ends', () => {

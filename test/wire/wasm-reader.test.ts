@@ -8,20 +8,18 @@ import {
   type WasmReadFailure,
 } from '../../src/wire/wasm-reader.js';
 import { ByteWriter } from '../../src/wire/wasm-writer.js';
+import { thrown } from '../support/thrown.js';
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const reader = (...bytes: number[]) => new WasmReader(Uint8Array.from(bytes));
 
-/** The error a read throws; fails the test if it does not throw a WasmReadError. */
-function failed(read: () => unknown): WasmReadError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof WasmReadError) return error;
-    throw error;
-  }
-  throw new Error('expected a WasmReadError');
-}
+const failed = (read: () => unknown) => thrown(read, WasmReadError);
+const endOfInput = (offset: number, length: number, end: number): WasmReadFailure => ({
+  reason: 'end-of-input',
+  offset,
+  length,
+  end,
+});
 
 describe('WasmReader.u32', () => {
   it.each([
@@ -59,19 +57,14 @@ describe('WasmReader.u32', () => {
 
   it('an unterminated LEB128 ends the input where the next byte is missing', () => {
     const error = failed(() => reader(0x80, 0x80).u32());
-    expect(error.failure).toEqual({ reason: 'end-of-input', offset: 2, length: 1, end: 2 });
+    expect(error.failure).toEqual(endOfInput(2, 1, 2));
     expect(error.message).toBe('unexpected end of input: 1 byte needed, 0 left at byte 2');
-    expect(failed(() => reader().u32()).failure).toEqual({
-      reason: 'end-of-input',
-      offset: 0,
-      length: 1,
-      end: 0,
-    });
+    expect(failed(() => reader().u32()).failure).toEqual(endOfInput(0, 1, 0));
   });
 
   it('stops at the reader’s end, not the array’s', () => {
     const r = new WasmReader(Uint8Array.of(0x80, 0x01), 0, 1);
-    expect(failed(() => r.u32()).failure).toEqual({ reason: 'end-of-input', offset: 1, length: 1, end: 1 });
+    expect(failed(() => r.u32()).failure).toEqual(endOfInput(1, 1, 1));
   });
 
   it('reads back every u32 the writer writes, from any position', () => {
@@ -133,12 +126,7 @@ describe('WasmReader.skipSigned', () => {
   });
 
   it('an unterminated one ends the input', () => {
-    expect(failed(() => reader(0x80).skipSigned('s32')).failure).toEqual({
-      reason: 'end-of-input',
-      offset: 1,
-      length: 1,
-      end: 1,
-    });
+    expect(failed(() => reader(0x80).skipSigned('s32')).failure).toEqual(endOfInput(1, 1, 1));
   });
 });
 
@@ -148,9 +136,9 @@ describe('WasmReader.take and skip', () => {
     expect([...r.take(2)]).toEqual([1, 2]);
     expect(r.remaining).toBe(1);
     const error = failed(() => r.take(4));
-    expect(error.failure).toEqual({ reason: 'end-of-input', offset: 2, length: 4, end: 3 });
+    expect(error.failure).toEqual(endOfInput(2, 4, 3));
     expect(error.message).toBe('unexpected end of input: 4 bytes needed, 1 left at byte 2');
-    expect(failed(() => r.skip(2)).failure).toEqual({ reason: 'end-of-input', offset: 2, length: 2, end: 3 });
+    expect(failed(() => r.skip(2)).failure).toEqual(endOfInput(2, 2, 3));
     r.skip(1);
     expect(r.done).toBe(true);
   });
@@ -173,12 +161,7 @@ describe('WasmReader.name', () => {
   });
 
   it('a name longer than the bytes left ends the input at its first byte', () => {
-    expect(failed(() => reader(5, 0x61).name()).failure).toEqual({
-      reason: 'end-of-input',
-      offset: 1,
-      length: 5,
-      end: 2,
-    });
+    expect(failed(() => reader(5, 0x61).name()).failure).toEqual(endOfInput(1, 5, 2));
   });
 });
 
@@ -201,18 +184,8 @@ describe('WasmReader.preamble', () => {
   });
 
   it('a short header ends the input at the magic or at the version', () => {
-    expect(failed(() => reader(0, 0x61).preamble()).failure).toEqual({
-      reason: 'end-of-input',
-      offset: 0,
-      length: 4,
-      end: 2,
-    });
-    expect(failed(() => reader(0, 0x61, 0x73, 0x6d, 1).preamble()).failure).toEqual({
-      reason: 'end-of-input',
-      offset: 4,
-      length: 4,
-      end: 5,
-    });
+    expect(failed(() => reader(0, 0x61).preamble()).failure).toEqual(endOfInput(0, 4, 2));
+    expect(failed(() => reader(0, 0x61, 0x73, 0x6d, 1).preamble()).failure).toEqual(endOfInput(4, 4, 5));
   });
 
   it('modulePreamble refuses a component’s version word', () => {
@@ -233,12 +206,7 @@ describe('WasmReader.sectionHeader', () => {
   it('a truncated or oversized size fails at its byte', () => {
     expect(
       failed(() => new WasmReader(Uint8Array.of(...HEADER, 1, 0x80), 8).sectionHeader()).failure,
-    ).toEqual({
-      reason: 'end-of-input',
-      offset: 10,
-      length: 1,
-      end: 10,
-    });
+    ).toEqual(endOfInput(10, 1, 10));
     expect(
       failed(() =>
         new WasmReader(Uint8Array.of(...HEADER, 0, 0xff, 0xff, 0xff, 0xff, 0x1f), 8).sectionHeader(),
@@ -264,7 +232,7 @@ describe('a subclass owns its texts', () => {
 
 describe('describeWasmReadFailure and hexBytes', () => {
   it('name every reason in words', () => {
-    expect(describeWasmReadFailure({ reason: 'end-of-input', offset: 7, length: 3, end: 5 })).toBe(
+    expect(describeWasmReadFailure(endOfInput(7, 3, 5))).toBe(
       'unexpected end of input: 3 bytes needed, 0 left at byte 7',
     );
     expect(hexBytes([0, 0x0a, 0xff])).toBe('00 0A FF');
