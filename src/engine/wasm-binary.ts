@@ -3,8 +3,10 @@
  * policy need — LEB128 reading and writing, section framing, and the typed entries of the type,
  * import, function, memory, global and export sections. Code bodies are walked by the
  * instrumenter itself; everything else is carried over as raw bytes, so unknown or future
- * section contents survive untouched.
+ * section contents survive untouched. The primitives (LEB128, names, framing) are the wire
+ * reader's; this module adds the engine's error texts and the entries only the engine reads.
  */
+import { WASM_PREAMBLE_SIZE, WasmReader, type WasmReadFailure } from '../wire/wasm-reader.js';
 
 /** A structural problem in the module bytes (truncated, malformed LEB, bad section framing). */
 export class WasmFormatError extends Error {
@@ -106,77 +108,27 @@ export function formatFuncType(type: FuncType): string {
   return `(${type.params.join(', ')}) -> ${results}`;
 }
 
-export class ByteReader {
-  pos: number;
-  constructor(
-    readonly bytes: Uint8Array,
-    start = 0,
-    readonly end = bytes.length,
-  ) {
-    this.pos = start;
+/**
+ * The engine's cursor: the one wire reader, failing with {@link WasmFormatError} in the engine's
+ * own words, plus the entry shapes only the engine reads (value types, limits).
+ */
+export class ByteReader extends WasmReader {
+  protected override fail(failure: WasmReadFailure): never {
+    throw new WasmFormatError(engineText(failure));
   }
 
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-
-  u8(): number {
-    if (this.pos >= this.end) throw new WasmFormatError(`unexpected end of module at byte ${this.pos}`);
-    return this.bytes[this.pos++]!;
-  }
-
-  /** Unsigned LEB128 of at most 32 bits. */
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (let i = 0; i < 5; i++) {
-      const byte = this.u8();
-      result += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) {
-        if (result > 0xffffffff) throw new WasmFormatError(`integer too large at byte ${this.pos - 1}`);
-        return result;
-      }
-      shift += 7;
-    }
-    throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
+  /** Skips a signed LEB128 immediate the rewriter copies verbatim (`maxBytes` 5: s32/s33, 10: s64). */
+  skipLeb(maxBytes: number): void {
+    this.skipSigned(maxBytes > 5 ? 's64' : 's33');
   }
 
   /** Unsigned LEB128 of at most 64 bits, as a number (memory64 limits; beyond 2^53 is refused). */
-  u64(): number {
-    let result = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      const byte = this.u8();
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) {
-        if (result > BigInt(Number.MAX_SAFE_INTEGER)) {
-          throw new WasmFormatError(`integer too large at byte ${this.pos - 1}`);
-        }
-        return Number(result);
-      }
-      shift += 7n;
+  safeU64(): number {
+    const value = this.u64();
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new WasmFormatError(`integer too large at byte ${this.pos - 1}`);
     }
-    throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
-  }
-
-  /** Skips a signed LEB128 of at most `maxBytes` bytes (immediates the rewriter copies verbatim). */
-  skipLeb(maxBytes: number): void {
-    for (let i = 0; i < maxBytes; i++) {
-      if ((this.u8() & 0x80) === 0) return;
-    }
-    throw new WasmFormatError(`integer representation too long at byte ${this.pos - 1}`);
-  }
-
-  skip(n: number): void {
-    if (this.pos + n > this.end) throw new WasmFormatError(`unexpected end of module at byte ${this.end}`);
-    this.pos += n;
-  }
-
-  name(): string {
-    const length = this.u32();
-    const start = this.pos;
-    this.skip(length);
-    return UTF8.decode(this.bytes.subarray(start, start + length));
+    return Number(value);
   }
 
   valType(): ValType {
@@ -195,9 +147,26 @@ export class ByteReader {
     const flags = this.u8();
     if (flags > 7) throw new WasmFormatError(`malformed limits flags 0x${flags.toString(16)}`);
     const wide = (flags & LIMITS_64) !== 0;
-    const min = wide ? this.u64() : this.u32();
-    const max = flags & LIMITS_HAS_MAX ? (wide ? this.u64() : this.u32()) : undefined;
+    const min = wide ? this.safeU64() : this.u32();
+    const max = flags & LIMITS_HAS_MAX ? (wide ? this.safeU64() : this.u32()) : undefined;
     return { flags, min, max };
+  }
+}
+
+function engineText(failure: WasmReadFailure): string {
+  switch (failure.reason) {
+    case 'end-of-input':
+      return `unexpected end of module at byte ${failure.end}`;
+    case 'leb-too-long':
+      return `integer representation too long at byte ${failure.offset}`;
+    case 'leb-too-large':
+      return `integer too large at byte ${failure.offset}`;
+    case 'bad-magic':
+      return 'missing the wasm magic number (\\0asm)';
+    case 'bad-version':
+      return 'unsupported wasm version (expected 1)';
+    case 'invalid-utf8':
+      return `a name of ${failure.length} bytes is not valid UTF-8 at byte ${failure.offset}`;
   }
 }
 
@@ -205,105 +174,14 @@ export class ByteReader {
 export const LIMITS_HAS_MAX = 1;
 export const LIMITS_64 = 4;
 
-/**
- * Names are bytes: a leading U+FEFF is part of the name (wasmparser and wasmtime compare bytes),
- * so the decoder must not swallow it as a byte-order mark.
- */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 export interface Limits {
   readonly flags: number;
   readonly min: number;
   readonly max: number | undefined;
 }
 
-export class ByteWriter {
-  private buffer: Uint8Array;
-  length = 0;
-
-  constructor(initialCapacity = 1024) {
-    this.buffer = new Uint8Array(initialCapacity);
-  }
-
-  private reserve(n: number): void {
-    if (this.length + n <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buffer.subarray(0, this.length));
-    this.buffer = next;
-  }
-
-  u8(byte: number): this {
-    this.reserve(1);
-    this.buffer[this.length++] = byte;
-    return this;
-  }
-
-  u32(value: number): this {
-    this.reserve(5);
-    let v = value >>> 0;
-    do {
-      let byte = v & 0x7f;
-      v >>>= 7;
-      if (v !== 0) byte |= 0x80;
-      this.buffer[this.length++] = byte;
-    } while (v !== 0);
-    return this;
-  }
-
-  /** Unsigned LEB128 of a non-negative safe integer (memory64 limits). */
-  u64(value: number): this {
-    if (value <= 0xffffffff) return this.u32(value);
-    this.reserve(10);
-    let v = BigInt(value);
-    do {
-      let byte = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v !== 0n) byte |= 0x80;
-      this.buffer[this.length++] = byte;
-    } while (v !== 0n);
-    return this;
-  }
-
-  /** Signed LEB128 of a safe integer (i64.const immediates). */
-  s64(value: number | bigint): this {
-    this.reserve(10);
-    let v = BigInt(value);
-    for (;;) {
-      const byte = Number(v & 0x7fn);
-      v >>= 7n;
-      const signBit = (byte & 0x40) !== 0;
-      if ((v === 0n && !signBit) || (v === -1n && signBit)) {
-        this.buffer[this.length++] = byte;
-        return this;
-      }
-      this.buffer[this.length++] = byte | 0x80;
-    }
-  }
-
-  bytes(data: Uint8Array): this {
-    this.reserve(data.length);
-    this.buffer.set(data, this.length);
-    this.length += data.length;
-    return this;
-  }
-
-  name(text: string): this {
-    const encoded = new TextEncoder().encode(text);
-    return this.u32(encoded.length).bytes(encoded);
-  }
-
-  /** Writes `payload` prefixed with its length (a section or a function body). */
-  sized(payload: ByteWriter | Uint8Array): this {
-    const data = payload instanceof ByteWriter ? payload.finish() : payload;
-    return this.u32(data.length).bytes(data);
-  }
-
-  finish(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
-  }
-}
+// The one LEB128 encoder lives beside the one reader; the engine's writers keep their old import.
+export { ByteWriter } from '../wire/wasm-writer.js';
 
 export interface RawSection {
   readonly id: number;
@@ -313,24 +191,18 @@ export interface RawSection {
   readonly end: number;
 }
 
-const MAGIC = [0x00, 0x61, 0x73, 0x6d];
-const VERSION = [0x01, 0x00, 0x00, 0x00];
-
 /** Splits a module into its sections, checking only the framing. */
 export function readSections(bytes: Uint8Array): RawSection[] {
-  if (bytes.length < 8) throw new WasmFormatError('module is shorter than the 8-byte wasm header');
-  for (let i = 0; i < 4; i++) {
-    if (bytes[i] !== MAGIC[i]) throw new WasmFormatError('missing the wasm magic number (\\0asm)');
-    if (bytes[i + 4] !== VERSION[i]) throw new WasmFormatError('unsupported wasm version (expected 1)');
+  if (bytes.length < WASM_PREAMBLE_SIZE) {
+    throw new WasmFormatError('module is shorter than the 8-byte wasm header');
   }
-  const reader = new ByteReader(bytes, 8);
+  const reader = new ByteReader(bytes);
+  reader.modulePreamble();
   const sections: RawSection[] = [];
   while (!reader.done) {
-    const id = reader.u8();
-    const size = reader.u32();
-    const start = reader.pos;
-    reader.skip(size);
-    sections.push({ id, start, end: reader.pos });
+    const header = reader.sectionHeader();
+    reader.skip(header.size);
+    sections.push({ id: header.id, start: header.contentStart, end: header.end });
   }
   return sections;
 }

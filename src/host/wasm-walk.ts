@@ -17,6 +17,7 @@
  * decoder keeps a leading U+FEFF (a BOM is part of a name, as in wasmparser's `&str`).
  */
 import { type WasmInput, wasmBytes } from '../wire/wasm-input.js';
+import { WASM_MAGIC, WasmReader, type WasmReadFailure } from '../wire/wasm-reader.js';
 
 /** One section as framed in the binary: id, the offset of its contents and their declared size. */
 export interface WasmSection {
@@ -62,11 +63,6 @@ export interface WasmWalk {
   readonly entryError?: string;
 }
 
-const MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
-const MODULE_VERSION = 0x1;
-const COMPONENT_VERSION = 0xd;
-const KIND_MODULE = 0x0;
-const KIND_COMPONENT = 0x1;
 /** wasmparser `limits::MAX_WASM_STRING_SIZE` */
 const MAX_WASM_STRING_SIZE = 100_000;
 /** wasmparser `limits::MAX_WASM_MODULE_SIZE` */
@@ -101,92 +97,52 @@ class ParseFailure extends Error {
 
 const eof = (offset: number) => new ParseFailure('unexpected end-of-file', offset);
 
-/** A cursor over `bytes[start, end)` reporting absolute offsets, like wasmparser's BinaryReader. */
-class Reader {
-  constructor(
-    readonly bytes: Uint8Array,
-    public pos: number,
-    readonly end: number,
-  ) {}
-
-  get remaining(): number {
-    return this.end - this.pos;
+/**
+ * The wire reader failing with wasmparser's texts and offsets (its BinaryReader's `read_var_u32`,
+ * `read_string`, …): these texts are the host's verdicts, so they are spelled here, not shared.
+ */
+class Reader extends WasmReader {
+  protected override fail(failure: WasmReadFailure): never {
+    throw wasmparserFailure(failure);
   }
 
-  u8(): number {
-    if (this.pos >= this.end) throw eof(this.pos);
-    return this.bytes[this.pos++] as number;
-  }
-
-  take(length: number): Uint8Array {
-    if (length > this.end - this.pos) throw eof(this.pos);
-    const out = this.bytes.subarray(this.pos, this.pos + length);
-    this.pos += length;
-    return out;
-  }
-
-  varU32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = this.u8();
-      if (shift >= 28 && byte >> (32 - shift) !== 0) {
-        // the continuation bit or bits beyond the 32nd are set
-        throw new ParseFailure(
-          byte & 0x80
-            ? 'invalid var_u32: integer representation too long'
-            : 'invalid var_u32: integer too large',
-          this.pos - 1,
-        );
-      }
-      result += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7;
-    }
-  }
-
-  varU64(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const byte = this.u8();
-      if (shift >= 63n && BigInt(byte) >> (64n - shift) !== 0n) {
-        throw new ParseFailure(
-          byte & 0x80
-            ? 'invalid var_u64: integer representation too long'
-            : 'invalid var_u64: integer too large',
-          this.pos - 1,
-        );
-      }
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7n;
-    }
-  }
-
-  /** signed LEB128 up to 33 bits (heap types); only the framing matters here */
-  varS33(): void {
-    for (let i = 0; ; i++) {
-      const byte = this.u8();
-      if ((byte & 0x80) === 0) return;
-      if (i >= 4) throw new ParseFailure('invalid var_s33: integer representation too long', this.pos - 1);
-    }
-  }
-
+  /** wasmparser `read_string`: at most `MAX_WASM_STRING_SIZE` bytes of UTF-8. */
   string(): string {
-    const length = this.varU32();
+    const length = this.u32();
     if (length > MAX_WASM_STRING_SIZE) throw new ParseFailure('string size out of bounds', this.pos - 1);
-    const raw = this.take(length);
-    try {
-      return UTF8.decode(raw);
-    } catch {
-      throw new ParseFailure('malformed UTF-8 encoding', this.pos - 1);
-    }
+    return this.utf8(length);
   }
 }
 
-/** Strict and BOM-preserving: a name's bytes are the name. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+function wasmparserFailure(failure: WasmReadFailure): ParseFailure {
+  switch (failure.reason) {
+    case 'end-of-input':
+      return eof(failure.offset);
+    case 'leb-too-long':
+      return new ParseFailure(`invalid var_${failure.type}: integer representation too long`, failure.offset);
+    case 'leb-too-large':
+      return new ParseFailure(`invalid var_${failure.type}: integer too large`, failure.offset);
+    case 'bad-magic':
+      return new ParseFailure(
+        `magic header not detected: bad magic number - expected=${prettyHexBytes(WASM_MAGIC)} actual=${prettyHexBytes(failure.found)}`,
+        failure.offset,
+      );
+    case 'bad-version': {
+      const word = failure.found;
+      const version =
+        ((word[0] as number) | ((word[1] as number) << 8)) +
+        ((word[2] as number) | ((word[3] as number) << 8)) * 0x10000;
+      // Rust `{:#10x}`: `0x` prefix, right-aligned in a field of 10 with spaces
+      return new ParseFailure(
+        `unknown binary version: ${`0x${version.toString(16)}`.padStart(10, ' ')}`,
+        failure.offset,
+      );
+    }
+    case 'invalid-utf8':
+      // wasmparser reports the position after reading the bytes, less one
+      return new ParseFailure('malformed UTF-8 encoding', failure.offset + failure.length - 1);
+  }
+}
 
 /** Pretty hex Debug of a byte slice, as Rust's `{:#x?}` renders it. */
 function prettyHexBytes(bytes: ArrayLike<number>): string {
@@ -263,14 +219,14 @@ function walkUnit(
   let order: { rank: number; pos: number } = { rank: 0, pos: start };
 
   while (reader.remaining > 0) {
-    if (reader.remaining >= 4 && MAGIC.every((byte, i) => bytes[reader.pos + i] === byte)) {
+    if (reader.remaining >= 4 && WASM_MAGIC.every((byte, i) => bytes[reader.pos + i] === byte)) {
       throw new ParseFailure('expected section, got wasm magic number', reader.pos);
     }
     const idPos = reader.pos;
     const id = reader.u8();
     if (id & 0x80) throw new ParseFailure('malformed section id', idPos);
     const lenPos = reader.pos;
-    const len = reader.varU32();
+    const len = reader.u32();
     const sectionStart = reader.pos;
     const sectionEnd = sectionStart + len;
     if (nested && sectionEnd > maxOffset) {
@@ -308,27 +264,11 @@ function walkUnit(
 
 function readHeader(reader: Reader, expect: 'module' | 'component' | undefined): 'module' | 'component' {
   const start = reader.pos;
-  const magic = reader.take(4);
-  if (!MAGIC.every((byte, i) => magic[i] === byte)) {
-    throw new ParseFailure(
-      `magic header not detected: bad magic number - expected=${prettyHexBytes(MAGIC)} actual=${prettyHexBytes(magic)}`,
-      start,
-    );
+  const encoding = reader.preamble();
+  if (expect !== undefined && encoding !== expect) {
+    throw new ParseFailure(`expected a version header for a ${expect}`, start);
   }
-  const word = reader.take(4);
-  const num = (word[0] as number) | ((word[1] as number) << 8);
-  const kind = (word[2] as number) | ((word[3] as number) << 8);
-  if (num === MODULE_VERSION && kind === KIND_MODULE) {
-    if (expect === 'component') throw new ParseFailure('expected a version header for a component', start);
-    return 'module';
-  }
-  if (num === COMPONENT_VERSION && kind === KIND_COMPONENT) {
-    if (expect === 'module') throw new ParseFailure('expected a version header for a module', start);
-    return 'component';
-  }
-  const version = (num + kind * 0x10000).toString(16);
-  // Rust `{:#10x}`: `0x` prefix, right-aligned in a field of 10 with spaces
-  throw new ParseFailure(`unknown binary version: ${`0x${version}`.padStart(10, ' ')}`, start + 4);
+  return encoding;
 }
 
 /** wasmparser's `section()` helper: the whole section must be present, then a bounded reader. */
@@ -359,11 +299,11 @@ function walkModuleSection(
 ): void {
   switch (id) {
     case 8:
-      singleItem(reader, sectionEnd, 'start', (r) => r.varU32());
+      singleItem(reader, sectionEnd, 'start', (r) => r.u32());
       return;
     case 12:
       singleItem(reader, sectionEnd, 'data count', (r) => {
-        counts.dataCount = r.varU32();
+        counts.dataCount = r.u32();
       });
       return;
     case 10:
@@ -381,7 +321,7 @@ function walkModuleSection(
     case 13: {
       // Every other known section is a counted vector; only its count is read eagerly.
       const content = sectionReader(reader, len);
-      const count = content.varU32();
+      const count = content.u32();
       if (id === 3) counts.functionEntries = count;
       if (id === 11) {
         counts.dataEntries = count;
@@ -402,13 +342,13 @@ function walkModuleSection(
 function walkCodeSection(reader: Reader, len: number, counts: Counts): void {
   const sectionStart = reader.pos;
   let left = len;
-  const count = reader.varU32();
+  const count = reader.u32();
   left = consumeWithin(left, reader.pos - sectionStart, sectionStart);
   counts.codeEntries = count;
   checkFunctionCodeCounts(counts, sectionStart);
   for (let remaining = count; remaining > 0; remaining--) {
     const bodyStart = reader.pos;
-    const size = reader.varU32();
+    const size = reader.u32();
     reader.take(size);
     left = consumeWithin(left, reader.pos - bodyStart, bodyStart);
   }
@@ -450,10 +390,10 @@ function walkComponentSection(
       }
       counts.componentStart = true;
       singleItem(reader, sectionEnd, 'component start', (r) => {
-        r.varU32();
-        const args = r.varU32();
-        for (let i = 0; i < args; i++) r.varU32();
-        r.varU32();
+        r.u32();
+        const args = r.u32();
+        for (let i = 0; i < args; i++) r.u32();
+        r.u32();
       });
       return;
     }
@@ -466,7 +406,7 @@ function walkComponentSection(
     case 10:
     case 11: {
       const content = sectionReader(reader, len);
-      content.varU32();
+      content.u32();
       return;
     }
     default:
@@ -521,7 +461,7 @@ function decodeExport(r: Reader, into: string[]): void {
   const name = r.string();
   const kind = externalKind(r);
   if (kind === 0x20) throw new ParseFailure('Exact type is not allowed in the exports', r.pos);
-  r.varU32();
+  r.u32();
   if (kind === 0x00) into.push(name);
 }
 
@@ -556,13 +496,13 @@ function decodeImports(r: Reader, into: WasmImport[]): void {
     r.u8();
     const items: { name: string; kind: WasmImport['kind'] }[] = [];
     const groupStart = r.pos;
-    for (let n = r.varU32(); n > 0; n--) {
+    for (let n = r.u32(); n > 0; n--) {
       skipString(r);
       importType(r);
     }
     // the group is framed first, then its items are read (names checked as UTF-8 then)
     const group = new Reader(r.bytes, groupStart, r.pos);
-    for (let n = group.varU32(); n > 0; n--) items.push({ name: group.string(), kind: importType(group) });
+    for (let n = group.u32(); n > 0; n--) items.push({ name: group.string(), kind: importType(group) });
     for (const item of items) into.push({ module, ...item });
     return;
   }
@@ -570,9 +510,9 @@ function decodeImports(r: Reader, into: WasmImport[]): void {
     r.u8();
     const kind = importType(r);
     const groupStart = r.pos;
-    for (let n = r.varU32(); n > 0; n--) skipString(r);
+    for (let n = r.u32(); n > 0; n--) skipString(r);
     const names = new Reader(r.bytes, groupStart, r.pos);
-    for (let n = names.varU32(); n > 0; n--) into.push({ module, name: names.string(), kind });
+    for (let n = names.u32(); n > 0; n--) into.push({ module, name: names.string(), kind });
     return;
   }
   into.push({ module, name, kind: importType(r) });
@@ -580,7 +520,7 @@ function decodeImports(r: Reader, into: WasmImport[]): void {
 
 /** wasmparser `skip_string`: the length is checked, the bytes are not decoded. */
 function skipString(r: Reader): void {
-  const length = r.varU32();
+  const length = r.u32();
   if (length > MAX_WASM_STRING_SIZE) throw new ParseFailure('string size out of bounds', r.pos - 1);
   r.take(length);
 }
@@ -591,7 +531,7 @@ function importType(r: Reader): WasmImport['kind'] {
   switch (kind) {
     case 0x00:
     case 0x20:
-      r.varU32();
+      r.u32();
       break;
     case 0x01:
       tableType(r);
@@ -608,7 +548,7 @@ function importType(r: Reader): WasmImport['kind'] {
     case 0x04: {
       const at = r.pos;
       if (r.u8() !== 0) throw new ParseFailure('invalid tag attributes', at);
-      r.varU32();
+      r.u32();
       break;
     }
   }
@@ -621,8 +561,8 @@ function tableType(r: Reader): void {
   const at = r.pos;
   const flags = r.u8();
   if (flags & ~0b111) throw new ParseFailure('invalid table resizable limits flags', at);
-  r.varU64();
-  if (flags & 0b001) r.varU64();
+  r.u64();
+  if (flags & 0b001) r.u64();
 }
 
 /** wasmparser `MemoryType::from_reader`. */
@@ -630,9 +570,9 @@ function memoryType(r: Reader): void {
   const at = r.pos;
   const flags = r.u8();
   if (flags & ~0b1111) throw new ParseFailure('invalid memory limits flags', at);
-  r.varU64();
-  if (flags & 0b0001) r.varU64();
-  if (flags & 0b1000 && r.varU32() >= 64) throw new ParseFailure('invalid custom page size', at);
+  r.u64();
+  if (flags & 0b0001) r.u64();
+  if (flags & 0b1000 && r.u32() >= 64) throw new ParseFailure('invalid custom page size', at);
 }
 
 /** wasmparser `ValType::from_reader`: a number type, else a reference type. */
@@ -672,7 +612,7 @@ const ABSTRACT_HEAP_TYPES = new Set([
 function heapType(r: Reader, invalid: string): void {
   const first = r.bytes[r.pos];
   if (first !== undefined && (first & 0x40) === 0) {
-    r.varS33(); // a concrete type index
+    r.skipSigned('s33'); // a concrete type index
     return;
   }
   const at = r.pos;
@@ -684,7 +624,7 @@ function heapType(r: Reader, invalid: string): void {
     return;
   }
   if (byte === 0x62) {
-    r.varU32();
+    r.u32();
     return;
   }
   if (!ABSTRACT_HEAP_TYPES.has(byte)) throw new ParseFailure(invalid, at);

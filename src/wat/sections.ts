@@ -10,6 +10,8 @@
  */
 import { CC_LB_PLUGIN_MAGIC, CC_LB_PLUGIN_SECTION_NAME } from '../wire/constants.js';
 import { type WasmInput, wasmBytes } from '../wire/wasm-input.js';
+import { hexBytes, WASM_PREAMBLE_SIZE, WasmReadError, WasmReader } from '../wire/wasm-reader.js';
+import { ByteWriter } from '../wire/wasm-writer.js';
 
 const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00] as const;
 const CUSTOM_SECTION_ID = 0;
@@ -22,8 +24,9 @@ export class WasmSectionError extends Error {
     readonly reason: string,
     /** Byte offset into the module where the problem was found. */
     readonly offset: number,
+    options?: ErrorOptions,
   ) {
-    super(`malformed wasm module: ${reason} at byte offset ${offset}`);
+    super(`malformed wasm module: ${reason} at byte offset ${offset}`, options);
   }
 }
 
@@ -68,23 +71,15 @@ export function encodeUnsignedLeb128(value: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`LEB128 value must be a non-negative safe integer, received ${value}`);
   }
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const low = rest % 128;
-    rest = Math.floor(rest / 128);
-    out.push(rest === 0 ? low : low | 0x80);
-  } while (rest !== 0);
-  return Uint8Array.from(out);
+  // a copy, so the result owns exactly its bytes (a caller may hand its `.buffer` on)
+  return new ByteWriter(10).u64(value).finish().slice();
 }
 
 /** Raw custom-section bytes: id 0, LEB128 size, LEB128 name length, name (UTF-8), payload. */
 export function encodeCustomSection(name: string, payload: string | Uint8Array): Uint8Array {
-  const nameBytes = utf8(name);
   const data = typeof payload === 'string' ? utf8(payload) : wasmBytes(payload);
-  const nameLength = encodeUnsignedLeb128(nameBytes.length);
-  const size = encodeUnsignedLeb128(nameLength.length + nameBytes.length + data.length);
-  return concat([Uint8Array.of(CUSTOM_SECTION_ID), size, nameLength, nameBytes, data]);
+  const content = new ByteWriter(data.length + name.length * 3 + 10).name(name).bytes(data);
+  return new ByteWriter(content.length + 6).u8(CUSTOM_SECTION_ID).sized(content).finish().slice();
 }
 
 /** A copy of `wasm` with a custom section appended after its last section. */
@@ -136,85 +131,71 @@ export interface SectionFrame {
 /** Frames every section of a module, or throws {@link WasmSectionError}. */
 export function walkSections(wasm: WasmInput): SectionFrame[] {
   const bytes = wasmBytes(wasm);
-  checkHeader(bytes);
-  const frames: SectionFrame[] = [];
-  let offset: number = WASM_HEADER.length;
-  while (offset < bytes.length) {
-    const start = offset;
-    const id = bytes[offset]!;
-    const size = readLeb(bytes, offset + 1, 'section size');
-    const contentStart = offset + 1 + size.length;
-    const end = contentStart + size.value;
-    if (end > bytes.length) {
-      throw new WasmSectionError(
-        `section (id ${id}) declares ${size.value} bytes but only ${bytes.length - contentStart} remain`,
-        start,
-      );
-    }
-    if (id === CUSTOM_SECTION_ID) {
-      const nameLength = readLeb(bytes, contentStart, 'custom section name length', end);
-      const nameStart = contentStart + nameLength.length;
-      const nameEnd = nameStart + nameLength.value;
-      if (nameEnd > end) {
-        throw new WasmSectionError(
-          `custom section name of ${nameLength.value} bytes overruns its section (${end - nameStart} bytes left)`,
-          contentStart,
-        );
-      }
-      const name = decodeName(bytes.subarray(nameStart, nameEnd), nameStart);
-      frames.push({ id, start, end, name, dataStart: nameEnd });
-    } else {
-      frames.push({ id, start, end, name: undefined, dataStart: contentStart });
-    }
-    offset = end;
-  }
-  return frames;
-}
-
-function checkHeader(bytes: Uint8Array): void {
-  if (bytes.length < WASM_HEADER.length) {
+  if (bytes.length < WASM_PREAMBLE_SIZE) {
     throw new WasmSectionError(
       `module is ${bytes.length} bytes, shorter than the 8-byte header`,
       bytes.length,
     );
   }
-  for (let i = 0; i < 4; i++) {
-    if (bytes[i] !== WASM_HEADER[i]) {
-      throw new WasmSectionError(`expected the magic 00 61 73 6D, found ${hex(bytes.subarray(0, 4))}`, i);
+  const reader = new WasmReader(bytes);
+  framed(() => reader.modulePreamble(), 'module header');
+  const frames: SectionFrame[] = [];
+  while (!reader.done) {
+    const { id, start, contentStart, size, end } = framed(() => reader.sectionHeader(), 'section size');
+    if (end > bytes.length) {
+      throw new WasmSectionError(
+        `section (id ${id}) declares ${size} bytes but only ${bytes.length - contentStart} remain`,
+        start,
+      );
     }
-  }
-  for (let i = 4; i < 8; i++) {
-    if (bytes[i] !== WASM_HEADER[i]) {
-      throw new WasmSectionError(`expected version 01 00 00 00, found ${hex(bytes.subarray(4, 8))}`, i);
+    if (id === CUSTOM_SECTION_ID) {
+      const content = new WasmReader(bytes, contentStart, end);
+      const nameLength = framed(() => content.u32(), 'custom section name length');
+      if (nameLength > content.remaining) {
+        throw new WasmSectionError(
+          `custom section name of ${nameLength} bytes overruns its section (${content.remaining} bytes left)`,
+          contentStart,
+        );
+      }
+      const name = framed(() => content.utf8(nameLength), 'custom section name');
+      frames.push({ id, start, end, name, dataStart: content.pos });
+    } else {
+      frames.push({ id, start, end, name: undefined, dataStart: contentStart });
     }
+    reader.pos = end;
   }
+  return frames;
 }
 
-/** Reads an unsigned LEB128 u32 (at most 5 bytes, as the wasm spec bounds section sizes). */
-function readLeb(
-  bytes: Uint8Array,
-  at: number,
-  what: string,
-  limit = bytes.length,
-): { value: number; length: number } {
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    const position = at + i;
-    if (position >= limit) throw new WasmSectionError(`${what} is truncated`, position);
-    const byte = bytes[position]!;
-    if (i === 4 && byte > 0x0f) throw new WasmSectionError(`${what} does not fit in 32 bits`, position);
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) return { value, length: i + 1 };
-  }
-  // Unreachable: the fifth byte either ends the number or fails the 32-bit check above.
-  throw new WasmSectionError(`${what} is longer than 5 bytes`, at + 5);
-}
-
-function decodeName(raw: Uint8Array, at: number): string {
+/** Runs one read of the wire reader, rewording its failure as what `what` is and where. */
+function framed<T>(read: () => T, what: string): T {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw);
-  } catch {
-    throw new WasmSectionError('custom section name is not valid UTF-8', at);
+    return read();
+  } catch (error) {
+    // the reader's own failures get this module's texts; anything else is not ours to reword
+    if (!(error instanceof WasmReadError)) throw error;
+    const failure = error.failure;
+    switch (failure.reason) {
+      case 'end-of-input':
+        throw new WasmSectionError(`${what} is truncated`, failure.offset, { cause: error });
+      case 'leb-too-long':
+      case 'leb-too-large':
+        throw new WasmSectionError(`${what} does not fit in 32 bits`, failure.offset, { cause: error });
+      case 'bad-magic':
+        throw new WasmSectionError(
+          `expected the magic 00 61 73 6D, found ${hexBytes(failure.found)}`,
+          failure.differsAt,
+          { cause: error },
+        );
+      case 'bad-version':
+        throw new WasmSectionError(
+          `expected version 01 00 00 00, found ${hexBytes(failure.found)}`,
+          failure.differsAt,
+          { cause: error },
+        );
+      case 'invalid-utf8':
+        throw new WasmSectionError(`${what} is not valid UTF-8`, failure.offset, { cause: error });
+    }
   }
 }
 
@@ -225,10 +206,6 @@ function definedOnly<T extends object>(parts: T): Partial<T> {
 
 function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -58,7 +58,7 @@ export function nameSectionFunctionNames(bytes: Uint8Array): Map<number, string>
     }
   } catch (error) {
     // a malformed entry (truncated, bad LEB, invalid UTF-8) ends the names: they are debug info
-    if (!(error instanceof WasmFormatError || error instanceof TypeError)) throw error;
+    if (!(error instanceof WasmFormatError)) throw error;
   }
   return names;
 }
