@@ -12,8 +12,10 @@
  *   entry and at loop headers (out of fuel when consumed ≥ budget, i.e. remaining ≤ 0). We charge
  *   at exactly those points with exactly those amounts, so the remaining fuel after a call is the
  *   number wasmtime would report, and exhaustion is detected at the same checks. The counter is a
- *   mutable i64 global (remaining fuel) every export wrapper sets to the budget on entry; on
- *   exhaustion an appended function sets the stop flag and executes `unreachable`.
+ *   mutable i64 global (remaining fuel) every export wrapper sets to the budget on entry; inside a
+ *   guest function it lives in a local, as wasmtime keeps it in a register (instrumentBody says
+ *   where it is written back). On exhaustion the check sets the stop flag and executes
+ *   `unreachable` in place: a path that never returns costs V8 no register shuffling in the loop.
  * - **Kernel-call fuel, on every route.** In the Rust host the Extism kernel is itself wasm and
  *   burns fuel; the JS kernel is free. Every reference to an `extism:host/env` import — `call`,
  *   `return_call`, `ref.func`, element segments (so `call_indirect` through a table, `table.set`
@@ -189,6 +191,11 @@ const OP = {
   localTee: 0x22,
   globalGet: 0x23,
   globalSet: 0x24,
+  tableGet: 0x25,
+  tableSet: 0x26,
+  /** the first load; loads and stores run through i64.store32 */
+  i32Load: 0x28,
+  i64Store32: 0x3e,
   memoryGrow: 0x40,
   i32Const: 0x41,
   i64Const: 0x42,
@@ -201,6 +208,13 @@ const OP = {
   i64LeS: 0x57,
   i32And: 0x71,
   i32DivS: 0x6d,
+  i32DivU: 0x6e,
+  i32RemS: 0x6f,
+  i32RemU: 0x70,
+  i64DivS: 0x7f,
+  i64DivU: 0x80,
+  i64RemS: 0x81,
+  i64RemU: 0x82,
   i64Add: 0x7c,
   i64Sub: 0x7d,
   i64Mul: 0x7e,
@@ -211,9 +225,14 @@ const OP = {
   f64ConvertI64U: 0xba,
   refFunc: 0xd2,
   prefixMisc: 0xfc,
+  prefixSimd: 0xfd,
+  prefixAtomic: 0xfe,
 } as const;
 
 const MISC = {
+  /** 0-7: the saturating (non-trapping) truncations */
+  lastSaturatingTruncation: 7,
+  tableSize: 16,
   memoryInit: 8,
   dataDrop: 9,
   elemDrop: 13,
@@ -223,6 +242,15 @@ const MISC = {
   tableCopy: 14,
   tableGrow: 15,
   tableFill: 17,
+} as const;
+
+/** 0xfd-prefixed operators that access memory (the only SIMD operators that trap). */
+const SIMD = {
+  /** 0-11: v128.load*, v128.store */
+  lastLoadStore: 11,
+  /** 84-93: load/store lane, load32_zero, load64_zero */
+  firstLaneLoadStore: 84,
+  lastLaneLoadStore: 93,
 } as const;
 
 const ADDRESS_OFFSET_MASK = (1n << 48n) - 1n;
@@ -316,14 +344,13 @@ interface Layout {
   workBound: number;
   initPending: number;
   initPhase: number;
-  outOfFuelFn: number;
   accountFn: number;
   /** Kernel import function index → its wrapper's function index. */
   kernelWrapper: Map<number, number>;
 }
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-6',
+  id: 'binary-rewriter-7',
   instrument: instrumentBinary,
 };
 
@@ -409,16 +436,9 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     workBound: nextGlobal++,
     initPending: nextGlobal++,
     initPhase: nextGlobal++,
-    outOfFuelFn: -1,
     accountFn: -1,
     kernelWrapper: new Map(),
   };
-  layout.outOfFuelFn = functions.add(
-    voidType,
-    body((w) => {
-      w.u8(OP.i32Const).u8(STOP.outOfFuel).u8(OP.globalSet).u32(layout.stopFlag).u8(OP.unreachable);
-    }),
-  );
   layout.accountFn = functions.add(
     types.of(['i64'], []),
     body((w) => {
@@ -520,7 +540,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     options.profile === true
       ? new ProfileInstrumentation(info, layout.fuel, types.of(['f64', 'i32'], []))
       : undefined;
-  const code = codeSection(info, redirect, snippets, helpers, functions, profile);
+  const code = codeSection(info, redirect, new LocalFuelCodes(layout), helpers, functions, profile);
   const kernelWrappers = [...layout.kernelWrapper.values()];
 
   const out = new ByteWriter(bytes.length + bytes.length / 4 + 4096);
@@ -1037,7 +1057,10 @@ function exportSection(
   return w;
 }
 
-/** Pre-encoded instruction sequences for charging and checking fuel. */
+/**
+ * The kernel wrappers' fuel code: they charge and check the fuel global itself (they are called
+ * with the caller's count written back, and the caller reloads it afterwards).
+ */
 class Snippets {
   readonly check: Uint8Array;
   private readonly chargeCache = new Map<number, Uint8Array>();
@@ -1052,8 +1075,11 @@ class Snippets {
       .u8(OP.i64LeS)
       .u8(OP.if)
       .u8(EMPTY_BLOCK)
-      .u8(OP.call)
-      .u32(layout.outOfFuelFn)
+      .u8(OP.i32Const)
+      .u8(STOP.outOfFuel)
+      .u8(OP.globalSet)
+      .u32(layout.stopFlag)
+      .u8(OP.unreachable)
       .u8(OP.end)
       .finish()
       .slice();
@@ -1075,6 +1101,94 @@ class Snippets {
       if (this.chargeCache.size < 4096) this.chargeCache.set(amount, cached);
     }
     return cached;
+  }
+}
+
+/**
+ * The fuel code of a guest function whose remaining fuel lives in local `local` (wasmtime's
+ * `fuel_var`): loaded from the global at entry, charged and checked in the local, written back
+ * wherever the global can be observed (see instrumentBody), reloaded after every call.
+ */
+class LocalFuelCode {
+  /** entry: load, charge the entry unit, check */
+  readonly entry: Uint8Array;
+  /** at a loop header */
+  readonly check: Uint8Array;
+  readonly writeBack: Uint8Array;
+  readonly reload: Uint8Array;
+  private readonly charges = new Map<number, Uint8Array>();
+
+  constructor(
+    layout: Layout,
+    private readonly local: number,
+  ) {
+    const outOfFuel = (w: ByteWriter) =>
+      w
+        .u8(OP.i64Const)
+        .u8(0)
+        .u8(OP.i64LeS)
+        .u8(OP.if)
+        .u8(EMPTY_BLOCK)
+        .u8(OP.localGet)
+        .u32(local)
+        .u8(OP.globalSet)
+        .u32(layout.fuel)
+        .u8(OP.i32Const)
+        .u8(STOP.outOfFuel)
+        .u8(OP.globalSet)
+        .u32(layout.stopFlag)
+        .u8(OP.unreachable)
+        .u8(OP.end);
+    const entry = new ByteWriter(32).u8(OP.globalGet).u32(layout.fuel).u8(OP.i64Const).u8(1).u8(OP.i64Sub);
+    this.entry = outOfFuel(entry.u8(OP.localTee).u32(local)).finish().slice();
+    this.check = outOfFuel(new ByteWriter(24).u8(OP.localGet).u32(local)).finish().slice();
+    this.writeBack = new ByteWriter(12)
+      .u8(OP.localGet)
+      .u32(local)
+      .u8(OP.globalSet)
+      .u32(layout.fuel)
+      .finish()
+      .slice();
+    this.reload = new ByteWriter(12)
+      .u8(OP.globalGet)
+      .u32(layout.fuel)
+      .u8(OP.localSet)
+      .u32(local)
+      .finish()
+      .slice();
+  }
+
+  charge(amount: number): Uint8Array {
+    let cached = this.charges.get(amount);
+    if (cached === undefined) {
+      cached = new ByteWriter(20)
+        .u8(OP.localGet)
+        .u32(this.local)
+        .u8(OP.i64Const)
+        .s64(amount)
+        .u8(OP.i64Sub)
+        .u8(OP.localSet)
+        .u32(this.local)
+        .finish()
+        .slice();
+      if (this.charges.size < 256) this.charges.set(amount, cached);
+    }
+    return cached;
+  }
+}
+
+/** LocalFuelCode per fuel-local index: functions with as many locals share one. */
+class LocalFuelCodes {
+  private readonly byLocal = new Map<number, LocalFuelCode>();
+  constructor(private readonly layout: Layout) {}
+
+  forLocal(local: number): LocalFuelCode {
+    let code = this.byLocal.get(local);
+    if (code === undefined) {
+      code = new LocalFuelCode(this.layout, local);
+      if (this.byLocal.size < 1024) this.byLocal.set(local, code);
+    }
+    return code;
   }
 }
 
@@ -1282,7 +1396,7 @@ function kernelWrapperBody(
 function codeSection(
   info: ModuleInfo,
   redirect: (index: number) => number,
-  snippets: Snippets,
+  fuelCodes: LocalFuelCodes,
   helpers: OperatorHelpers,
   functions: AppendedFunctions,
   profile: ProfileInstrumentation | undefined,
@@ -1302,7 +1416,10 @@ function codeSection(
       const start = reader.pos;
       reader.skip(size);
       scratch.length = 0;
-      instrumentBody(bytes, start, start + size, scratch, redirect, snippets, helpers, profile?.bodyHooks(i));
+      const type = info.types[info.definedFunctionTypes[i]!];
+      if (type === undefined) throw new WasmFormatError(`function ${i} has no type`);
+      const body = { bytes, start, end: start + size, params: type.params.length };
+      instrumentBody(body, scratch, redirect, fuelCodes, helpers, profile?.bodyHooks(i));
       rewritten.sized(scratch.finish());
     }
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the code section');
@@ -1315,42 +1432,80 @@ function codeSection(
   return w;
 }
 
+/** One guest function body: `bytes[start, end)`, and its parameter count. */
+interface GuestBody {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  readonly params: number;
+}
+
 /**
  * Rewrites one function body: entry charge + check, a charge before every flush operator for the
  * cost accumulated since the previous one (the flush operator's own cost included), a check at
  * every loop header, kernel references redirected to their wrappers, and the operators with
  * helpers (bulk operations, trapping truncations) replaced by calls.
+ *
+ * As in wasmtime, the function's remaining fuel lives in a local (appended after its own) for the
+ * length of the function, so V8 keeps it in a register. The global stays the one count everything
+ * else reads, so the local is written back wherever the global can be observed before the local
+ * changes again: before every call (the callee's entry loads it; a kernel wrapper charges it) and
+ * reloaded after it, before `return`, `return_call*`, a branch to the function's own label and
+ * the final `end` (the export wrapper and profile hooks read it), and before every operator that
+ * can trap (the engine reads the counter after a trap: a trap mid-function reports exactly the
+ * fuel charged up to it, as when the count lived in the global alone). wasmtime itself saves only
+ * at calls and returns; we keep the per-trap exactness the engine has always reported.
+ * Write-backs are skipped while the local is known to equal the global ("clean": after a
+ * write-back or a reload, until the next charge or control-flow join).
  */
 function instrumentBody(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
+  body: GuestBody,
   out: ByteWriter,
   redirect: (index: number) => number,
-  snippets: Snippets,
+  fuelCodes: LocalFuelCodes,
   helpers: OperatorHelpers,
   hooks?: BodyHooks,
 ): void {
-  const r = new ByteReader(bytes, start, end);
-  for (let groups = r.u32(); groups > 0; groups--) {
-    r.u32();
+  const { bytes, end } = body;
+  const r = new ByteReader(bytes, body.start, end);
+  const groups = r.u32();
+  const groupsStart = r.pos;
+  let locals = body.params;
+  for (let g = 0; g < groups; g++) {
+    locals += r.u32();
     r.valType();
   }
-  out.bytes(bytes.subarray(start, r.pos));
+  // the fuel local, as one more group after the function's own
+  out
+    .u32(groups + 1)
+    .bytes(bytes.subarray(groupsStart, r.pos))
+    .u32(1)
+    .u8(VALTYPE_BYTE.i64);
+  const fuel = fuelCodes.forLocal(locals);
   if (hooks !== undefined) out.bytes(hooks.entry);
   // Function entry: wasmtime starts each function with 1 unit pending and checks right away.
-  out.bytes(snippets.charge(1)).bytes(snippets.check);
+  out.bytes(fuel.entry);
   if (hooks !== undefined) out.bytes(hooks.blockStart);
 
   let pending = 0;
+  /** whether the local may differ from the global */
+  let dirty = true;
+  /** open blocks, loops and ifs: a branch to label `depth` leaves the function */
+  let depth = 0;
   let copyFrom = r.pos;
   while (r.pos < end) {
     const opStart = r.pos;
     const op = r.u8();
     const cost = FREE_OPS.has(op) ? 0 : 1;
     if (!FLUSH_OPS.has(op)) {
-      const substitute = substitution(op, r, opStart, redirect, helpers);
       pending += cost;
+      if (op === OP.block) depth++;
+      const substitute = substitution(op, r, opStart, redirect, helpers);
+      if (dirty && mayTrap(op, bytes, opStart)) {
+        out.bytes(bytes.subarray(copyFrom, opStart)).bytes(fuel.writeBack);
+        copyFrom = opStart;
+        dirty = false;
+      }
       if (substitute !== undefined) {
         out.bytes(bytes.subarray(copyFrom, opStart)).bytes(substitute);
         copyFrom = r.pos;
@@ -1360,28 +1515,129 @@ function instrumentBody(
     // Flush point: emit the code up to here, then the charge, then the operator itself.
     out.bytes(bytes.subarray(copyFrom, opStart));
     pending += cost;
-    if (pending > 0) out.bytes(snippets.charge(pending));
+    if (pending > 0) {
+      out.bytes(fuel.charge(pending));
+      dirty = true;
+    }
     pending = 0;
-    if (hooks !== undefined && (op === OP.return || op === OP.returnCall || op === OP.returnCallIndirect)) {
-      out.bytes(hooks.exit);
-    } else if (hooks !== undefined && op === OP.end && r.pos === end) {
-      out.bytes(hooks.end);
-      copyFrom = r.pos;
-      continue;
+    switch (op) {
+      case OP.call:
+      case OP.callIndirect:
+        if (dirty) out.bytes(fuel.writeBack);
+        if (op === OP.call) {
+          out.u8(op).u32(redirect(r.u32()));
+        } else {
+          skipImmediates(op, r, opStart);
+          out.bytes(bytes.subarray(opStart, r.pos));
+        }
+        out.bytes(fuel.reload);
+        dirty = false;
+        break;
+      case OP.return:
+      case OP.returnCall:
+      case OP.returnCallIndirect:
+      case OP.unreachable:
+        if (dirty) out.bytes(fuel.writeBack);
+        dirty = false;
+        if (hooks !== undefined && op !== OP.unreachable) out.bytes(hooks.exit);
+        if (op === OP.returnCall) {
+          out.u8(op).u32(redirect(r.u32()));
+        } else {
+          skipImmediates(op, r, opStart);
+          out.bytes(bytes.subarray(opStart, r.pos));
+        }
+        break;
+      case OP.br:
+      case OP.brIf:
+      case OP.brTable: {
+        let leaves = false;
+        if (op === OP.brTable) {
+          for (let n = r.u32(); n >= 0; n--) if (r.u32() === depth) leaves = true;
+        } else {
+          leaves = r.u32() === depth;
+        }
+        if (leaves && dirty) {
+          out.bytes(fuel.writeBack);
+          dirty = false;
+        }
+        out.bytes(bytes.subarray(opStart, r.pos));
+        break;
+      }
+      case OP.end:
+        if (r.pos === end) {
+          if (dirty) out.bytes(fuel.writeBack);
+          out.bytes(hooks === undefined ? bytes.subarray(opStart, r.pos) : hooks.end);
+          break;
+        }
+        depth--;
+        dirty = true; // a join: branches to this label arrive in whatever state they left
+        out.bytes(bytes.subarray(opStart, r.pos));
+        break;
+      case OP.else:
+        dirty = true; // the else arm starts in the state the `if` left, not the then arm's
+        out.bytes(bytes.subarray(opStart, r.pos));
+        break;
+      case OP.loop:
+        depth++;
+        skipImmediates(op, r, opStart);
+        out.bytes(bytes.subarray(opStart, r.pos)).bytes(fuel.check);
+        dirty = true; // the back edges join here
+        break;
+      case OP.if:
+        depth++;
+        skipImmediates(op, r, opStart);
+        out.bytes(bytes.subarray(opStart, r.pos));
+        break;
+      default:
+        throw new Error(`flush operator 0x${op.toString(16)} has no rewrite`);
     }
-    if (op === OP.call || op === OP.returnCall) {
-      const target = r.u32();
-      out.u8(op).u32(redirect(target));
-      copyFrom = r.pos;
-      continue;
-    }
-    skipImmediates(op, r, opStart);
-    out.bytes(bytes.subarray(opStart, r.pos));
     copyFrom = r.pos;
-    if (op === OP.loop) out.bytes(snippets.check);
   }
   out.bytes(bytes.subarray(copyFrom, end));
   if (r.pos !== end) throw new WasmFormatError('function body overruns its declared size');
+}
+
+/** Unsigned LEB128 at `at` (a prefixed operator's sub-opcode, already validated by the walk). */
+function subOpcode(bytes: Uint8Array, at: number): number {
+  return new ByteReader(bytes, at).u32();
+}
+
+/**
+ * Whether a non-flush operator can trap (or, for one the rewriter turns into a helper call, stop
+ * the call): the engine reads the fuel global after a trap, so it must be current before one.
+ */
+function mayTrap(op: number, bytes: Uint8Array, at: number): boolean {
+  if (op >= OP.i32Load && op <= OP.i64Store32) return true;
+  switch (op) {
+    case OP.i32DivS:
+    case OP.i32DivU:
+    case OP.i32RemS:
+    case OP.i32RemU:
+    case OP.i64DivS:
+    case OP.i64DivU:
+    case OP.i64RemS:
+    case OP.i64RemU:
+    case OP.tableGet:
+    case OP.tableSet:
+    case OP.memoryGrow:
+    case OP.prefixAtomic:
+      return true;
+    case OP.prefixMisc: {
+      const sub = subOpcode(bytes, at + 1);
+      return !(
+        sub <= MISC.lastSaturatingTruncation ||
+        sub === MISC.dataDrop ||
+        sub === MISC.elemDrop ||
+        sub === MISC.tableSize
+      );
+    }
+    case OP.prefixSimd: {
+      const sub = subOpcode(bytes, at + 1);
+      return sub <= SIMD.lastLoadStore || (sub >= SIMD.firstLaneLoadStore && sub <= SIMD.lastLaneLoadStore);
+    }
+    default:
+      return TRUNCATIONS[op] !== undefined;
+  }
 }
 
 /**
