@@ -59,6 +59,7 @@
  * refuses (exceptions, GC, typed function references) are reported as WasmFeatureError.
  */
 import { functionType, type ModuleInfo } from './module-info.js';
+import { ATOMIC, EMPTY_BLOCK_TYPE, FUNC_TYPE, MISC, OP, SIMD } from './opcodes.js';
 import { type BodyHooks, ProfileInstrumentation } from './profile/profile-instrumentation.js';
 import {
   ByteReader,
@@ -169,90 +170,6 @@ export class InstrumentError extends Error {
   override readonly name = 'InstrumentError';
 }
 
-const OP = {
-  unreachable: 0x00,
-  nop: 0x01,
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  else: 0x05,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  brTable: 0x0e,
-  return: 0x0f,
-  call: 0x10,
-  callIndirect: 0x11,
-  returnCall: 0x12,
-  returnCallIndirect: 0x13,
-  drop: 0x1a,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  globalGet: 0x23,
-  globalSet: 0x24,
-  tableGet: 0x25,
-  tableSet: 0x26,
-  /** the first load; loads and stores run through i64.store32 */
-  i32Load: 0x28,
-  i64Store32: 0x3e,
-  memoryGrow: 0x40,
-  i32Const: 0x41,
-  i64Const: 0x42,
-  f32Const: 0x43,
-  f64Const: 0x44,
-  i32Eqz: 0x45,
-  i32Ne: 0x47,
-  i64Eqz: 0x50,
-  i64GtU: 0x56,
-  i64LeS: 0x57,
-  i32And: 0x71,
-  i32DivS: 0x6d,
-  i32DivU: 0x6e,
-  i32RemS: 0x6f,
-  i32RemU: 0x70,
-  i64DivS: 0x7f,
-  i64DivU: 0x80,
-  i64RemS: 0x81,
-  i64RemU: 0x82,
-  i64Add: 0x7c,
-  i64Sub: 0x7d,
-  i64Mul: 0x7e,
-  i64And: 0x83,
-  i64TruncF64S: 0xb0,
-  i64ExtendI32U: 0xad,
-  f64ConvertI64S: 0xb9,
-  f64ConvertI64U: 0xba,
-  refFunc: 0xd2,
-  prefixMisc: 0xfc,
-  prefixSimd: 0xfd,
-  prefixAtomic: 0xfe,
-} as const;
-
-const MISC = {
-  /** 0-7: the saturating (non-trapping) truncations */
-  lastSaturatingTruncation: 7,
-  tableSize: 16,
-  memoryInit: 8,
-  dataDrop: 9,
-  elemDrop: 13,
-  memoryCopy: 10,
-  memoryFill: 11,
-  tableInit: 12,
-  tableCopy: 14,
-  tableGrow: 15,
-  tableFill: 17,
-} as const;
-
-/** 0xfd-prefixed operators that access memory (the only SIMD operators that trap). */
-const SIMD = {
-  /** 0-11: v128.load*, v128.store */
-  lastLoadStore: 11,
-  /** 84-93: load/store lane, load32_zero, load64_zero */
-  firstLaneLoadStore: 84,
-  lastLaneLoadStore: 93,
-} as const;
-
 const ADDRESS_OFFSET_MASK = (1n << 48n) - 1n;
 
 function f64Bytes(value: number): Uint8Array {
@@ -267,146 +184,245 @@ function f32Bytes(value: number): Uint8Array {
   return bytes;
 }
 
-const EMPTY_BLOCK = 0x40;
-
-/** Operators wasmtime charges nothing for. */
-const FREE_OPS = new Set<number>([
-  OP.nop,
-  OP.drop,
-  OP.block,
-  OP.loop,
-  OP.unreachable,
-  OP.return,
-  OP.else,
-  OP.end,
-]);
-/** Operators before which wasmtime adds the pending cost to the counter. */
-const FLUSH_OPS = new Set<number>([
-  OP.unreachable,
-  OP.return,
-  OP.call,
-  OP.callIndirect,
-  OP.returnCall,
-  OP.returnCallIndirect,
-  OP.loop,
-  OP.if,
-  OP.br,
-  OP.brIf,
-  OP.brTable,
-  OP.end,
-  OP.else,
-]);
-
 /**
  * The trapping float-to-int truncations: operand type, result width, signedness. V8 traps with
  * one message for NaN and for overflow; wasmtime has two trap codes.
  */
 const TRUNCATIONS: Readonly<Record<number, { from: 'f32' | 'f64'; bits: 32 | 64; signed: boolean }>> = {
-  168: { from: 'f32', bits: 32, signed: true },
-  169: { from: 'f32', bits: 32, signed: false },
-  170: { from: 'f64', bits: 32, signed: true },
-  171: { from: 'f64', bits: 32, signed: false },
-  174: { from: 'f32', bits: 64, signed: true },
-  175: { from: 'f32', bits: 64, signed: false },
-  176: { from: 'f64', bits: 64, signed: true },
-  177: { from: 'f64', bits: 64, signed: false },
+  [OP.i32TruncF32S]: { from: 'f32', bits: 32, signed: true },
+  [OP.i32TruncF32U]: { from: 'f32', bits: 32, signed: false },
+  [OP.i32TruncF64S]: { from: 'f64', bits: 32, signed: true },
+  [OP.i32TruncF64U]: { from: 'f64', bits: 32, signed: false },
+  [OP.i64TruncF32S]: { from: 'f32', bits: 64, signed: true },
+  [OP.i64TruncF32U]: { from: 'f32', bits: 64, signed: false },
+  [OP.i64TruncF64S]: { from: 'f64', bits: 64, signed: true },
+  [OP.i64TruncF64U]: { from: 'f64', bits: 64, signed: false },
 };
 
 /** Operators of proposals the host refuses: the proposal, and the operator's name. */
 const REFUSED_OPS: Readonly<Record<number, readonly [string, string]>> = {
-  6: ['exceptions', 'try'],
-  7: ['exceptions', 'catch'],
-  8: ['exceptions', 'throw'],
-  9: ['exceptions', 'rethrow'],
-  10: ['exceptions', 'throw_ref'],
-  24: ['exceptions', 'delegate'],
-  25: ['exceptions', 'catch_all'],
-  31: ['exceptions', 'try_table'],
-  20: ['function-references', 'call_ref'],
-  21: ['function-references', 'return_call_ref'],
-  212: ['function-references', 'ref.as_non_null'],
-  213: ['function-references', 'br_on_null'],
-  214: ['function-references', 'br_on_non_null'],
-  211: ['gc', 'ref.eq'],
-  251: ['gc', 'GC instruction'],
+  [OP.try]: ['exceptions', 'try'],
+  [OP.catch]: ['exceptions', 'catch'],
+  [OP.throw]: ['exceptions', 'throw'],
+  [OP.rethrow]: ['exceptions', 'rethrow'],
+  [OP.throwRef]: ['exceptions', 'throw_ref'],
+  [OP.delegate]: ['exceptions', 'delegate'],
+  [OP.catchAll]: ['exceptions', 'catch_all'],
+  [OP.tryTable]: ['exceptions', 'try_table'],
+  [OP.callRef]: ['function-references', 'call_ref'],
+  [OP.returnCallRef]: ['function-references', 'return_call_ref'],
+  [OP.refAsNonNull]: ['function-references', 'ref.as_non_null'],
+  [OP.brOnNull]: ['function-references', 'br_on_null'],
+  [OP.brOnNonNull]: ['function-references', 'br_on_non_null'],
+  [OP.refEq]: ['gc', 'ref.eq'],
+  [OP.prefixGc]: ['gc', 'GC instruction'],
 };
 
-interface Layout {
-  fuel: number;
-  stopFlag: number;
-  returnCode: number;
-  outputOffset: number;
-  outputLength: number;
-  kernelAllocated: number;
-  budget: number;
-  remaining: number;
-  workDone: number;
-  workBound: number;
-  initPending: number;
-  initPhase: number;
-  accountFn: number;
+/** What the body walk does with a single-byte operator (bit flags, OP_CLASS). */
+const OP_FREE = 1; // wasmtime charges nothing for it
+const OP_FLUSH = 2; // wasmtime adds the pending cost to the counter before it
+const OP_TRAPS = 4; // it can trap (0xfc/0xfd: depending on the sub-opcode, see mayTrapPrefixed)
+const OP_PLAIN = 8; // no immediates and nothing to rewrite: the walk only counts it
+const OP_REWRITTEN = 16; // it may be replaced (substitution)
+const OP_INDEX = 32; // one index immediate, nothing to rewrite, cannot trap (local.*, global.*)
+
+/** OP_* flags by opcode; an operator without any is costed 1 and has its immediates skipped. */
+const OP_CLASS: Uint8Array = (() => {
+  const c = new Uint8Array(256);
+  for (let op: number = OP.i32Eqz; op <= OP.i64Extend32S; op++) c[op] = OP_PLAIN;
+  for (const op of [
+    OP.i32DivS,
+    OP.i32DivU,
+    OP.i32RemS,
+    OP.i32RemU,
+    OP.i64DivS,
+    OP.i64DivU,
+    OP.i64RemS,
+    OP.i64RemU,
+  ]) {
+    c[op] = OP_PLAIN | OP_TRAPS;
+  }
+  // replaced by helper calls, which trap like the operator (or stop the call)
+  for (const op of Object.keys(TRUNCATIONS)) c[Number(op)] = OP_TRAPS | OP_REWRITTEN;
+  c[OP.memoryGrow] = OP_TRAPS | OP_REWRITTEN;
+  c[OP.prefixMisc] = OP_TRAPS | OP_REWRITTEN;
+  c[OP.refFunc] = OP_REWRITTEN;
+  c[OP.prefixSimd] = OP_TRAPS;
+  c[OP.prefixAtomic] = OP_TRAPS;
+  for (let op: number = OP.i32Load; op <= OP.i64Store32; op++) c[op] = OP_TRAPS;
+  c[OP.tableGet] = OP_TRAPS;
+  c[OP.tableSet] = OP_TRAPS;
+  for (let op: number = OP.localGet; op <= OP.globalSet; op++) c[op] = OP_INDEX;
+  c[OP.select] = OP_PLAIN;
+  c[OP.refIsNull] = OP_PLAIN;
+  c[OP.nop] = OP_PLAIN | OP_FREE;
+  c[OP.drop] = OP_PLAIN | OP_FREE;
+  c[OP.block] = OP_FREE;
+  for (const op of [OP.unreachable, OP.return, OP.loop, OP.else, OP.end]) c[op] = OP_FREE | OP_FLUSH;
+  for (const op of [
+    OP.call,
+    OP.callIndirect,
+    OP.returnCall,
+    OP.returnCallIndirect,
+    OP.if,
+    OP.br,
+    OP.brIf,
+    OP.brTable,
+  ]) {
+    c[op] = OP_FLUSH;
+  }
+  return c;
+})();
+
+/**
+ * The engine's globals, appended after the guest's in this order. The one declaration both their
+ * indices (Layout) and their entries in the global section come from.
+ */
+const ENGINE_GLOBALS = {
+  /** remaining fuel in this call (a running guest function keeps its own copy in a local) */
+  fuel: { type: 'i64', init: 0 },
+  /** why the call was stopped (STOP) */
+  stopFlag: { type: 'i32', init: 0 },
+  /** the export's i32 result */
+  returnCode: { type: 'i32', init: 0 },
+  /** the `output_set` offset inside its kernel block */
+  outputOffset: { type: 'f64', init: 0 },
+  /** the `output_set` length (-1: not called) */
+  outputLength: { type: 'f64', init: -1 },
+  /** kernel bytes allocated in this call */
+  kernelAllocated: { type: 'i64', init: 0 },
+  /** the fuel budget per call (set once by the engine) */
+  budget: { type: 'i64', init: 0 },
+  /** remaining fuel after a normal return (NaN otherwise) */
+  remaining: { type: 'f64', init: 0 },
+  /** bulk work done in this call */
+  workDone: { type: 'i64', init: 0 },
+  /** the bulk-work bound per call (set once by the engine) */
+  workBound: { type: 'i64', init: 0 },
+  /** lazy initialization still to run: 1 in a module that has any */
+  initPending: { type: 'i32', init: 'lazy' },
+  /** the initialization phase (INIT_PHASE) */
+  initPhase: { type: 'i32', init: 0 },
+} as const satisfies Record<string, { type: ValType; init: number | 'lazy' }>;
+
+type EngineGlobal = keyof typeof ENGINE_GLOBALS;
+
+/** Where the engine's own globals and functions are: global and function indices. */
+type Layout = Record<EngineGlobal, number> & {
+  /** `(i64) -> ()`: adds bulk work and stops the call past the bound */
+  readonly accountFn: number;
   /** Kernel import function index → its wrapper's function index. */
-  kernelWrapper: Map<number, number>;
-}
+  readonly kernelWrapper: ReadonlyMap<number, number>;
+};
 
 export const binaryInstrumenter: Instrumenter = {
   id: 'binary-rewriter-7',
   instrument: instrumentBinary,
 };
 
-/** Appended function types, deduplicated by signature; indices follow the module's own types. */
-class AppendedTypes {
-  readonly list: FuncType[] = [];
-  private readonly index = new Map<string, number>();
-  constructor(private readonly base: number) {}
+/**
+ * Everything the instrumenter appends to the module: function types (deduplicated), globals,
+ * functions and exports. Each gets its index when it is declared and is emitted from the same
+ * list, after the module's own entries, so no existing index moves and no index is ever matched
+ * to its entry by position elsewhere.
+ */
+class Appended {
+  readonly types: FuncType[] = [];
+  readonly globals: { readonly type: ValType; readonly init: number }[] = [];
+  readonly functions: { readonly type: number; body: Uint8Array | undefined }[] = [];
+  readonly exports: (readonly [name: string, functionIndex: number])[] = [];
+  private readonly typeIndex = new Map<string, number>();
+  private readonly typeBase: number;
+  private readonly globalBase: number;
+  private readonly functionBase: number;
 
-  of(params: readonly ValType[], results: readonly ValType[]): number {
+  constructor(info: ModuleInfo) {
+    this.typeBase = info.types.length;
+    this.globalBase = info.importedGlobalCount + info.definedGlobalCount;
+    this.functionBase = info.importedFunctionCount + info.definedFunctionTypes.length;
+  }
+
+  type(params: readonly ValType[], results: readonly ValType[]): number {
     const key = `${params.join(',')}>${results.join(',')}`;
-    let found = this.index.get(key);
+    let found = this.typeIndex.get(key);
     if (found === undefined) {
-      found = this.base + this.list.length;
-      this.list.push({ params, results });
-      this.index.set(key, found);
+      found = this.typeBase + this.types.length;
+      this.types.push({ params, results });
+      this.typeIndex.set(key, found);
     }
     return found;
   }
-}
 
-/** Appended functions: type index and body, in appended-index order. */
-class AppendedFunctions {
-  readonly types: number[] = [];
-  readonly bodies: (Uint8Array | undefined)[] = [];
-  constructor(readonly base: number) {}
-
-  get next(): number {
-    return this.base + this.types.length;
+  global(type: ValType, init: number): number {
+    this.globals.push({ type, init });
+    return this.globalBase + this.globals.length - 1;
   }
 
-  /** Reserves an index now; the body may be filled in later (it may refer to later functions). */
+  /** A function whose body comes later (it may refer to functions declared after it). */
   reserve(type: number): number {
-    const index = this.next;
-    this.types.push(type);
-    this.bodies.push(undefined);
-    return index;
+    this.functions.push({ type, body: undefined });
+    return this.functionBase + this.functions.length - 1;
   }
 
   define(index: number, bodyBytes: Uint8Array): void {
-    this.bodies[index - this.base] = bodyBytes;
+    const fn = this.functions[index - this.functionBase];
+    if (fn === undefined) throw new Error(`function ${index} was not appended`);
+    fn.body = bodyBytes;
   }
 
-  add(type: number, bodyBytes: Uint8Array): number {
+  function(type: number, bodyBytes: Uint8Array): number {
     const index = this.reserve(type);
     this.define(index, bodyBytes);
     return index;
   }
 
-  finishedBodies(): Uint8Array[] {
-    return this.bodies.map((b, i) => {
-      if (b === undefined) throw new Error(`appended function ${this.base + i} has no body`);
-      return b;
+  export(name: string, functionIndex: number): void {
+    this.exports.push([name, functionIndex]);
+  }
+
+  functionBodies(): Uint8Array[] {
+    return this.functions.map((fn, i) => {
+      if (fn.body === undefined) throw new Error(`appended function ${this.functionBase + i} has no body`);
+      return fn.body;
     });
   }
 }
+
+/** The engine's exported functions: name, signature and body (over the Layout). */
+const ENGINE_FUNCTIONS: readonly {
+  readonly name: string;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  readonly fill: (w: ByteWriter, layout: Layout) => void;
+}[] = [
+  {
+    name: ENGINE_EXPORTS.setBudget,
+    params: ['f64'],
+    results: [],
+    // the engine passes a safe integer ≥ 0, which the truncation converts exactly
+    fill: (w, layout) => w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget),
+  },
+  {
+    name: ENGINE_EXPORTS.setWorkBound,
+    params: ['f64'],
+    results: [],
+    fill: (w, layout) => w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.workBound),
+  },
+  {
+    name: ENGINE_EXPORTS.state,
+    params: [],
+    results: ['f64', 'f64', 'i32', 'i32', 'f64', 'f64', 'i32'],
+    fill: (w, layout) => {
+      w.u8(OP.globalGet).u32(layout.remaining);
+      w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
+      w.u8(OP.globalGet).u32(layout.stopFlag);
+      w.u8(OP.globalGet).u32(layout.returnCode);
+      w.u8(OP.globalGet).u32(layout.outputOffset);
+      w.u8(OP.globalGet).u32(layout.outputLength);
+      w.u8(OP.globalGet).u32(layout.initPhase);
+    },
+  },
+];
 
 function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): InstrumentResult {
   const { bytes } = info;
@@ -417,60 +433,55 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     }
   }
 
-  const functionImports = info.imports.filter((i) => i.kind === 'function');
-  const types = new AppendedTypes(info.types.length);
-  const voidType = types.of([], []);
-  const functions = new AppendedFunctions(info.importedFunctionCount + info.definedFunctionTypes.length);
-  let nextGlobal = info.importedGlobalCount + info.definedGlobalCount;
-
-  const layout: Layout = {
-    fuel: nextGlobal++,
-    stopFlag: nextGlobal++,
-    returnCode: nextGlobal++,
-    outputOffset: nextGlobal++,
-    outputLength: nextGlobal++,
-    kernelAllocated: nextGlobal++,
-    budget: nextGlobal++,
-    remaining: nextGlobal++,
-    workDone: nextGlobal++,
-    workBound: nextGlobal++,
-    initPending: nextGlobal++,
-    initPhase: nextGlobal++,
-    accountFn: -1,
-    kernelWrapper: new Map(),
-  };
-  layout.accountFn = functions.add(
-    types.of(['i64'], []),
-    body((w) => {
-      // workDone += n; past the bound → stop flag 2 and trap (the engine reports `timeout`)
-      w.u8(OP.globalGet).u32(layout.workDone).u8(OP.localGet).u32(0).u8(OP.i64Add);
-      w.u8(OP.globalSet).u32(layout.workDone);
-      w.u8(OP.globalGet).u32(layout.workDone).u8(OP.globalGet).u32(layout.workBound).u8(OP.i64GtU);
-      w.u8(OP.if).u8(EMPTY_BLOCK);
-      w.u8(OP.i32Const).u8(STOP.bulkWork).u8(OP.globalSet).u32(layout.stopFlag).u8(OP.unreachable);
-      w.u8(OP.end);
-    }),
-  );
-
-  const capBytes = BigInt(options.maxMemoryPages) * 65536n;
-  const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
-  const snippets = new Snippets(layout);
-  functionImports.forEach((entry, index) => {
-    const type = info.types[entry.typeIndex!]!;
-    const wrapper = functions.add(
-      entry.typeIndex!,
-      body((w) => kernelWrapperBody(w, entry, type, index, kernelFuel, capBytes, layout, snippets)),
-    );
-    layout.kernelWrapper.set(index, wrapper);
-  });
-  const redirect = (index: number): number => layout.kernelWrapper.get(index) ?? index;
-
   // Lazy initialization: active segments, the start function and the guest runtime's initializer.
   const segments = activeSegments(info);
   const initSteps = initializationSteps(info);
   const lazy = initSteps.length > 0 || segments.elements.length > 0 || segments.data.length > 0;
-  const initFn = lazy ? functions.reserve(voidType) : undefined;
-  if (initFn !== undefined) functions.define(initFn, initBody(info, segments, initSteps, layout, redirect));
+
+  const appended = new Appended(info);
+  const voidType = appended.type([], []);
+  const globals = {} as Record<EngineGlobal, number>;
+  for (const [name, spec] of Object.entries(ENGINE_GLOBALS) as [
+    EngineGlobal,
+    (typeof ENGINE_GLOBALS)[EngineGlobal],
+  ][]) {
+    globals[name] = appended.global(spec.type, spec.init === 'lazy' ? (lazy ? 1 : 0) : spec.init);
+  }
+  const kernelWrapper = new Map<number, number>();
+  const layout: Layout = {
+    ...globals,
+    accountFn: appended.function(
+      appended.type(['i64'], []),
+      body((w) => {
+        // workDone += n; past the bound → stop flag 2 and trap (the engine reports `timeout`)
+        w.u8(OP.globalGet).u32(globals.workDone).u8(OP.localGet).u32(0).u8(OP.i64Add);
+        w.u8(OP.globalSet).u32(globals.workDone);
+        w.u8(OP.globalGet).u32(globals.workDone).u8(OP.globalGet).u32(globals.workBound).u8(OP.i64GtU);
+        w.u8(OP.if).u8(EMPTY_BLOCK_TYPE);
+        w.u8(OP.i32Const).u8(STOP.bulkWork).u8(OP.globalSet).u32(globals.stopFlag).u8(OP.unreachable);
+        w.u8(OP.end);
+      }),
+    ),
+    kernelWrapper,
+  };
+
+  const capBytes = BigInt(options.maxMemoryPages) * 65536n;
+  const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
+  const snippets = new Snippets(layout);
+  info.imports
+    .filter((i) => i.kind === 'function')
+    .forEach((entry, index) => {
+      const type = info.types[entry.typeIndex!]!;
+      const wrapper = appended.function(
+        entry.typeIndex!,
+        body((w) => kernelWrapperBody(w, entry, type, index, kernelFuel, capBytes, layout, snippets)),
+      );
+      kernelWrapper.set(index, wrapper);
+    });
+  const redirect = (index: number): number => kernelWrapper.get(index) ?? index;
+
+  const initFn = lazy ? appended.reserve(voidType) : undefined;
+  if (initFn !== undefined) appended.define(initFn, initBody(info, segments, initSteps, layout, redirect));
 
   // Export wrappers: one per function export the Extism call path can invoke (no parameters).
   const functionExports: FunctionExportMeta[] = [];
@@ -486,7 +497,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     const type = functionType(info, entry.index);
     functionExports.push({ name: entry.name, sdkName: rename, params: type.params, results: type.results });
     if (type.params.length === 0 && type.results.length <= 1) {
-      const wrapper = functions.add(
+      const wrapper = appended.function(
         voidType,
         exportWrapperBody(redirect(entry.index), type.results, layout, initFn),
       );
@@ -496,54 +507,30 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     }
   });
 
-  const engineExports: [string, number][] = [
-    [
-      ENGINE_EXPORTS.setBudget,
-      functions.add(
-        types.of(['f64'], []),
-        body((w) => {
-          // the engine passes a safe integer ≥ 0, which the truncation converts exactly
-          w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget);
-        }),
+  for (const fn of ENGINE_FUNCTIONS) {
+    appended.export(
+      fn.name,
+      appended.function(
+        appended.type(fn.params, fn.results),
+        body((w) => fn.fill(w, layout)),
       ),
-    ],
-    [
-      ENGINE_EXPORTS.setWorkBound,
-      functions.add(
-        types.of(['f64'], []),
-        body((w) => {
-          w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.workBound);
-        }),
-      ),
-    ],
-    [
-      ENGINE_EXPORTS.state,
-      functions.add(
-        types.of([], ['f64', 'f64', 'i32', 'i32', 'f64', 'f64', 'i32']),
-        body((w) => {
-          w.u8(OP.globalGet).u32(layout.remaining);
-          w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
-          w.u8(OP.globalGet).u32(layout.stopFlag);
-          w.u8(OP.globalGet).u32(layout.returnCode);
-          w.u8(OP.globalGet).u32(layout.outputOffset);
-          w.u8(OP.globalGet).u32(layout.outputLength);
-          w.u8(OP.globalGet).u32(layout.initPhase);
-        }),
-      ),
-    ],
-  ];
+    );
+  }
 
   // Function bodies are rewritten before any section is written: the helpers they call are
   // appended functions (and types) discovered on the way.
-  const helpers = new OperatorHelpers(info, types, functions, layout);
+  const helpers = new OperatorHelpers(info, appended, layout);
   const profile =
     options.profile === true
-      ? new ProfileInstrumentation(info, layout.fuel, types.of(['f64', 'i32'], []))
+      ? new ProfileInstrumentation(info, layout.fuel, appended.type(['f64', 'i32'], []))
       : undefined;
-  const code = codeSection(info, redirect, new LocalFuelCodes(layout), helpers, functions, profile);
-  const kernelWrappers = [...layout.kernelWrapper.values()];
+  const code = codeSection(info, redirect, new LocalFuelCodes(layout), helpers, appended, profile);
+  const kernelWrappers = [...kernelWrapper.values()];
 
-  const out = new ByteWriter(bytes.length + bytes.length / 4 + 4096);
+  // sized for the finished module, so no buffer of megabytes is grown (copied) on the way
+  const codeBefore = info.sections.find((s) => s.id === SECTION.code);
+  const growth = code.length - (codeBefore === undefined ? 0 : codeBefore.end - codeBefore.start);
+  const out = new ByteWriter(bytes.length + Math.max(0, growth) + 65536);
   out.bytes(bytes.subarray(0, 8));
   const present = new Set(info.sections.map((s) => s.id));
   const emitted = new Set<number>();
@@ -554,19 +541,27 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     const existing = section(id);
     switch (id) {
       case SECTION.type:
-        writeSection(out, id, typeSection(bytes, existing, types.list));
+        writeSection(out, id, typeSection(bytes, existing, appended.types));
         return;
       case SECTION.function:
-        writeSection(out, id, functionSection(bytes, existing, functions.types));
+        writeSection(
+          out,
+          id,
+          functionSection(
+            bytes,
+            existing,
+            appended.functions.map((f) => f.type),
+          ),
+        );
         return;
       case SECTION.memory:
         writeSection(out, id, memorySection(info, options.maxMemoryPages));
         return;
       case SECTION.global:
-        writeSection(out, id, globalSection(bytes, existing, redirect, initFn !== undefined));
+        writeSection(out, id, globalSection(bytes, existing, redirect, appended.globals));
         return;
       case SECTION.export:
-        writeSection(out, id, exportSection(info, exportRewrites, engineExports));
+        writeSection(out, id, exportSection(info, exportRewrites, appended.exports));
         return;
       case SECTION.start:
         return; // the first call runs the start function itself, under its fuel
@@ -619,7 +614,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
       imports: info.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
       hasStart: info.startFunction !== undefined,
     },
-    kernelWrappers: layout.kernelWrapper,
+    kernelWrappers: kernelWrapper,
   };
 }
 
@@ -753,7 +748,13 @@ function exportWrapperBody(
     w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.kernelAllocated);
     w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.workDone);
     if (initFn !== undefined) {
-      w.u8(OP.globalGet).u32(layout.initPending).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.call).u32(initFn).u8(OP.end);
+      w.u8(OP.globalGet)
+        .u32(layout.initPending)
+        .u8(OP.if)
+        .u8(EMPTY_BLOCK_TYPE)
+        .u8(OP.call)
+        .u32(initFn)
+        .u8(OP.end);
     }
     w.u8(OP.call).u32(target);
     if (results.length === 1) {
@@ -779,7 +780,7 @@ function typeSection(
     w.u32(reader.u32() + appended.length).bytes(bytes.subarray(reader.pos, section.end));
   }
   for (const type of appended) {
-    w.u8(0x60).u32(type.params.length);
+    w.u8(FUNC_TYPE).u32(type.params.length);
     for (const p of type.params) w.u8(VALTYPE_BYTE[p]);
     w.u32(type.results.length);
     for (const r of type.results) w.u8(VALTYPE_BYTE[r]);
@@ -803,37 +804,20 @@ function functionSection(
   return w;
 }
 
-/**
- * The guest's globals with `ref.func` of kernel imports redirected in their initializers, then the
- * engine's mutable globals, in Layout order.
- */
+/** The guest's globals with `ref.func` of kernel imports redirected in their initializers, then the appended ones. */
 function globalSection(
   bytes: Uint8Array,
   section: { start: number; end: number } | undefined,
   redirect: (index: number) => number,
-  initPending: boolean,
+  appended: readonly { readonly type: ValType; readonly init: number }[],
 ): ByteWriter {
   const w = new ByteWriter();
-  const added: [ValType, number][] = [
-    ['i64', 0], // remaining fuel
-    ['i32', 0], // stop flag
-    ['i32', 0], // return code
-    ['f64', 0], // output offset inside its kernel block
-    ['f64', -1], // output length (-1: output_set not called)
-    ['i64', 0], // kernel bytes allocated in this call
-    ['i64', 0], // fuel budget per call (set once by the engine)
-    ['f64', 0], // remaining fuel after a normal return
-    ['i64', 0], // bulk work done in this call
-    ['i64', 0], // bulk work bound per call (set once by the engine)
-    ['i32', initPending ? 1 : 0], // lazy initialization still to run
-    ['i32', 0], // initialization phase
-  ];
   if (section === undefined) {
-    w.u32(added.length);
+    w.u32(appended.length);
   } else {
     const reader = new ByteReader(bytes, section.start, section.end);
     const count = reader.u32();
-    w.u32(count + added.length);
+    w.u32(count + appended.length);
     for (let i = 0; i < count; i++) {
       const typeStart = reader.pos;
       reader.valType();
@@ -843,8 +827,8 @@ function globalSection(
     }
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the global section');
   }
-  for (const [type, init] of added) {
-    w.u8(VALTYPE_BYTE[type]).u8(1);
+  for (const { type, init } of appended) {
+    w.u8(VALTYPE_BYTE[type]).u8(1); // mutable
     if (type === 'i64') w.u8(OP.i64Const).s64(init);
     else if (type === 'f64') w.u8(OP.f64Const).bytes(f64Bytes(init));
     else w.u8(OP.i32Const).s64(init);
@@ -1043,7 +1027,7 @@ function memorySection(info: ModuleInfo, cap: number): ByteWriter {
 function exportSection(
   info: ModuleInfo,
   rewrites: Map<number, { name: string; index: number }>,
-  added: readonly [string, number][],
+  added: readonly (readonly [string, number])[],
 ): ByteWriter {
   const w = new ByteWriter();
   w.u32(info.exports.length + added.length);
@@ -1074,7 +1058,7 @@ class Snippets {
       .u8(0)
       .u8(OP.i64LeS)
       .u8(OP.if)
-      .u8(EMPTY_BLOCK)
+      .u8(EMPTY_BLOCK_TYPE)
       .u8(OP.i32Const)
       .u8(STOP.outOfFuel)
       .u8(OP.globalSet)
@@ -1128,7 +1112,7 @@ class LocalFuelCode {
         .u8(0)
         .u8(OP.i64LeS)
         .u8(OP.if)
-        .u8(EMPTY_BLOCK)
+        .u8(EMPTY_BLOCK_TYPE)
         .u8(OP.localGet)
         .u32(local)
         .u8(OP.globalSet)
@@ -1201,8 +1185,7 @@ class OperatorHelpers {
 
   constructor(
     private readonly info: ModuleInfo,
-    private readonly types: AppendedTypes,
-    private readonly functions: AppendedFunctions,
+    private readonly appended: Appended,
     private readonly layout: Layout,
   ) {}
 
@@ -1210,7 +1193,7 @@ class OperatorHelpers {
     let index = this.byKey.get(key);
     if (index === undefined) {
       const { type, body: code } = make();
-      index = this.functions.add(type, code);
+      index = this.appended.function(type, code);
       this.byKey.set(key, index);
     }
     return index;
@@ -1227,9 +1210,9 @@ class OperatorHelpers {
       const lo = t.signed ? -(2 ** (t.bits - 1)) : 0;
       const hi = t.signed ? 2 ** (t.bits - 1) : 2 ** t.bits;
       return {
-        type: this.types.of([t.from], [t.bits === 32 ? 'i32' : 'i64']),
+        type: this.appended.type([t.from], [t.bits === 32 ? 'i32' : 'i64']),
         body: body((w) => {
-          w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(0).u8(f.ne).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(0).u8(f.ne).u8(OP.if).u8(EMPTY_BLOCK_TYPE);
           w.u8(OP.localGet).u32(0).u8(op).u8(OP.drop).u8(OP.end); // NaN: the truncation traps
           w.u8(OP.localGet)
             .u32(0)
@@ -1241,7 +1224,7 @@ class OperatorHelpers {
             .u8(f.trunc)
             .bytes(Uint8Array.from(constant(hi)))
             .u8(f.lt);
-          w.u8(OP.i32And).u8(OP.i32Eqz).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.i32And).u8(OP.i32Eqz).u8(OP.if).u8(EMPTY_BLOCK_TYPE);
           // i32.div_s(INT32_MIN, -1): V8's "divide result unrepresentable", wasmtime's overflow
           w.u8(OP.i32Const)
             .s64(-(2 ** 31))
@@ -1276,7 +1259,7 @@ class OperatorHelpers {
               : BULK_WORK_WEIGHT.tableElement;
       const middle: ValType = sub === MISC.tableFill ? this.tableElementType(immediates[0]!) : 'i32';
       return {
-        type: this.types.of(['i32', middle, 'i32'], []),
+        type: this.appended.type(['i32', middle, 'i32'], []),
         body: body((w) => {
           w.u8(OP.localGet).u32(2).u8(OP.i64ExtendI32U);
           if (weight !== 1) w.u8(OP.i64Const).s64(weight).u8(OP.i64Mul);
@@ -1305,12 +1288,12 @@ class OperatorHelpers {
     const n = params.length - 1;
     const result = n + 1; // the appended local
     return {
-      type: this.types.of(params, ['i32']),
+      type: this.appended.type(params, ['i32']),
       body: body(
         (w) => {
           for (let i = 0; i < params.length; i++) w.u8(OP.localGet).u32(i);
           opBytes(w);
-          w.u8(OP.localTee).u32(result).u8(OP.i32Const).s64(-1).u8(OP.i32Ne).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.localTee).u32(result).u8(OP.i32Const).s64(-1).u8(OP.i32Ne).u8(OP.if).u8(EMPTY_BLOCK_TYPE);
           w.u8(OP.localGet).u32(n).u8(OP.i64ExtendI32U).u8(OP.i64Const).s64(unit).u8(OP.i64Mul);
           w.u8(OP.call).u32(this.layout.accountFn);
           w.u8(OP.end).u8(OP.localGet).u32(result);
@@ -1327,8 +1310,8 @@ class OperatorHelpers {
   }
 }
 
-const F32_OPS = { ne: 0x5c, lt: 0x5d, ge: 0x60, trunc: 0x8f } as const;
-const F64_OPS = { ne: 0x62, lt: 0x63, ge: 0x66, trunc: 0x9d } as const;
+const F32_OPS = { ne: OP.f32Ne, lt: OP.f32Lt, ge: OP.f32Ge, trunc: OP.f32Trunc } as const;
+const F64_OPS = { ne: OP.f64Ne, lt: OP.f64Lt, ge: OP.f64Ge, trunc: OP.f64Trunc } as const;
 
 function kernelWrapperBody(
   w: ByteWriter,
@@ -1347,7 +1330,7 @@ function kernelWrapperBody(
       .u32(0)
       .u8(OP.i64Eqz)
       .u8(OP.if)
-      .u8(EMPTY_BLOCK)
+      .u8(EMPTY_BLOCK_TYPE)
       .u8(OP.i64Const)
       .u8(0)
       .u8(OP.return)
@@ -1361,7 +1344,7 @@ function kernelWrapperBody(
       .u8(OP.i64Sub)
       .u8(OP.i64GtU)
       .u8(OP.if)
-      .u8(EMPTY_BLOCK)
+      .u8(EMPTY_BLOCK_TYPE)
       .u8(OP.i64Const)
       .u8(0)
       .u8(OP.return)
@@ -1376,7 +1359,7 @@ function kernelWrapperBody(
   } else if (entry.name === 'error_set') {
     // error_set(0) clears the error in the Rust kernel (address 0 is its null); the JS kernel
     // would instead point the error at its reserved block 0 and fail the call with "\0".
-    w.u8(OP.localGet).u32(0).u8(OP.i64Eqz).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.return).u8(OP.end);
+    w.u8(OP.localGet).u32(0).u8(OP.i64Eqz).u8(OP.if).u8(EMPTY_BLOCK_TYPE).u8(OP.return).u8(OP.end);
   } else if (entry.name === 'output_set') {
     // Addresses are `block << 48 | offset`; the block itself comes back from the SDK.
     w.u8(OP.localGet)
@@ -1398,13 +1381,13 @@ function codeSection(
   redirect: (index: number) => number,
   fuelCodes: LocalFuelCodes,
   helpers: OperatorHelpers,
-  functions: AppendedFunctions,
+  appended: Appended,
   profile: ProfileInstrumentation | undefined,
 ): ByteWriter {
   const { bytes } = info;
   const section = info.sections.find((s) => s.id === SECTION.code);
   const rewritten = new ByteWriter(
-    section === undefined ? 1024 : Math.ceil((section.end - section.start) * 1.3) + 1024,
+    section === undefined ? 1024 : Math.ceil((section.end - section.start) * 1.6) + 1024,
   );
   let count = 0;
   if (section !== undefined) {
@@ -1425,10 +1408,10 @@ function codeSection(
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the code section');
   }
   // The appended bodies are complete only now: the walk above may have added helpers.
-  const appended = functions.finishedBodies();
-  const w = new ByteWriter(rewritten.length + 1024);
-  w.u32(count + appended.length).bytes(rewritten.finish());
-  for (const fn of appended) w.sized(fn);
+  const bodies = appended.functionBodies();
+  const w = new ByteWriter(rewritten.length + bodies.reduce((n, b) => n + b.length + 5, 16));
+  w.u32(count + bodies.length).bytes(rewritten.finish());
+  for (const fn of bodies) w.sized(fn);
   return w;
 }
 
@@ -1496,25 +1479,37 @@ function instrumentBody(
   while (r.pos < end) {
     const opStart = r.pos;
     const op = r.u8();
-    const cost = FREE_OPS.has(op) ? 0 : 1;
-    if (!FLUSH_OPS.has(op)) {
-      pending += cost;
-      if (op === OP.block) depth++;
-      const substitute = substitution(op, r, opStart, redirect, helpers);
-      if (dirty && mayTrap(op, bytes, opStart)) {
-        out.bytes(bytes.subarray(copyFrom, opStart)).bytes(fuel.writeBack);
+    const kind = OP_CLASS[op]!;
+    if ((kind & OP_FLUSH) === 0) {
+      if ((kind & OP_FREE) === 0) pending++;
+      if ((kind & OP_INDEX) !== 0) {
+        r.u32();
+        continue;
+      }
+      if ((kind & OP_PLAIN) === 0) {
+        if (op === OP.block) depth++;
+        let substitute: Uint8Array | undefined;
+        if ((kind & OP_REWRITTEN) === 0) skipImmediates(op, r, opStart);
+        else substitute = substitution(op, r, opStart, redirect, helpers);
+        if (dirty && (kind & OP_TRAPS) !== 0 && mayTrapPrefixed(op, bytes, opStart)) {
+          out.range(bytes, copyFrom, opStart).bytes(fuel.writeBack);
+          copyFrom = opStart;
+          dirty = false;
+        }
+        if (substitute !== undefined) {
+          out.range(bytes, copyFrom, opStart).bytes(substitute);
+          copyFrom = r.pos;
+        }
+      } else if (dirty && (kind & OP_TRAPS) !== 0) {
+        out.range(bytes, copyFrom, opStart).bytes(fuel.writeBack);
         copyFrom = opStart;
         dirty = false;
-      }
-      if (substitute !== undefined) {
-        out.bytes(bytes.subarray(copyFrom, opStart)).bytes(substitute);
-        copyFrom = r.pos;
       }
       continue;
     }
     // Flush point: emit the code up to here, then the charge, then the operator itself.
-    out.bytes(bytes.subarray(copyFrom, opStart));
-    pending += cost;
+    out.range(bytes, copyFrom, opStart);
+    if ((kind & OP_FREE) === 0) pending++;
     if (pending > 0) {
       out.bytes(fuel.charge(pending));
       dirty = true;
@@ -1528,7 +1523,7 @@ function instrumentBody(
           out.u8(op).u32(redirect(r.u32()));
         } else {
           skipImmediates(op, r, opStart);
-          out.bytes(bytes.subarray(opStart, r.pos));
+          out.range(bytes, opStart, r.pos);
         }
         out.bytes(fuel.reload);
         dirty = false;
@@ -1544,7 +1539,7 @@ function instrumentBody(
           out.u8(op).u32(redirect(r.u32()));
         } else {
           skipImmediates(op, r, opStart);
-          out.bytes(bytes.subarray(opStart, r.pos));
+          out.range(bytes, opStart, r.pos);
         }
         break;
       case OP.br:
@@ -1560,84 +1555,60 @@ function instrumentBody(
           out.bytes(fuel.writeBack);
           dirty = false;
         }
-        out.bytes(bytes.subarray(opStart, r.pos));
+        out.range(bytes, opStart, r.pos);
         break;
       }
       case OP.end:
         if (r.pos === end) {
           if (dirty) out.bytes(fuel.writeBack);
-          out.bytes(hooks === undefined ? bytes.subarray(opStart, r.pos) : hooks.end);
+          if (hooks === undefined) out.range(bytes, opStart, r.pos);
+          else out.bytes(hooks.end);
           break;
         }
         depth--;
         dirty = true; // a join: branches to this label arrive in whatever state they left
-        out.bytes(bytes.subarray(opStart, r.pos));
+        out.range(bytes, opStart, r.pos);
         break;
       case OP.else:
         dirty = true; // the else arm starts in the state the `if` left, not the then arm's
-        out.bytes(bytes.subarray(opStart, r.pos));
+        out.range(bytes, opStart, r.pos);
         break;
       case OP.loop:
         depth++;
         skipImmediates(op, r, opStart);
-        out.bytes(bytes.subarray(opStart, r.pos)).bytes(fuel.check);
+        out.range(bytes, opStart, r.pos).bytes(fuel.check);
         dirty = true; // the back edges join here
         break;
       case OP.if:
         depth++;
         skipImmediates(op, r, opStart);
-        out.bytes(bytes.subarray(opStart, r.pos));
+        out.range(bytes, opStart, r.pos);
         break;
       default:
         throw new Error(`flush operator 0x${op.toString(16)} has no rewrite`);
     }
     copyFrom = r.pos;
   }
-  out.bytes(bytes.subarray(copyFrom, end));
+  out.range(bytes, copyFrom, end);
   if (r.pos !== end) throw new WasmFormatError('function body overruns its declared size');
 }
 
-/** Unsigned LEB128 at `at` (a prefixed operator's sub-opcode, already validated by the walk). */
-function subOpcode(bytes: Uint8Array, at: number): number {
-  return new ByteReader(bytes, at).u32();
-}
-
 /**
- * Whether a non-flush operator can trap (or, for one the rewriter turns into a helper call, stop
- * the call): the engine reads the fuel global after a trap, so it must be current before one.
+ * For an operator OP_CLASS marks as trapping: whether it can trap (or, replaced by a helper call,
+ * stop the call). The 0xfc and 0xfd prefixes decide by sub-opcode (the walk has validated it).
  */
-function mayTrap(op: number, bytes: Uint8Array, at: number): boolean {
-  if (op >= OP.i32Load && op <= OP.i64Store32) return true;
-  switch (op) {
-    case OP.i32DivS:
-    case OP.i32DivU:
-    case OP.i32RemS:
-    case OP.i32RemU:
-    case OP.i64DivS:
-    case OP.i64DivU:
-    case OP.i64RemS:
-    case OP.i64RemU:
-    case OP.tableGet:
-    case OP.tableSet:
-    case OP.memoryGrow:
-    case OP.prefixAtomic:
-      return true;
-    case OP.prefixMisc: {
-      const sub = subOpcode(bytes, at + 1);
-      return !(
-        sub <= MISC.lastSaturatingTruncation ||
-        sub === MISC.dataDrop ||
-        sub === MISC.elemDrop ||
-        sub === MISC.tableSize
-      );
-    }
-    case OP.prefixSimd: {
-      const sub = subOpcode(bytes, at + 1);
-      return sub <= SIMD.lastLoadStore || (sub >= SIMD.firstLaneLoadStore && sub <= SIMD.lastLaneLoadStore);
-    }
-    default:
-      return TRUNCATIONS[op] !== undefined;
+function mayTrapPrefixed(op: number, bytes: Uint8Array, at: number): boolean {
+  if (op !== OP.prefixMisc && op !== OP.prefixSimd) return true;
+  const sub = new ByteReader(bytes, at + 1).u32();
+  if (op === OP.prefixMisc) {
+    return !(
+      sub <= MISC.lastSaturatingTruncation ||
+      sub === MISC.dataDrop ||
+      sub === MISC.elemDrop ||
+      sub === MISC.tableSize
+    );
   }
+  return sub <= SIMD.lastLoadStore || (sub >= SIMD.firstLaneLoadStore && sub <= SIMD.v128Load64Zero);
 }
 
 /**
@@ -1673,8 +1644,7 @@ function substitution(
     }
     return new ByteWriter(8).u8(OP.call).u32(helpers.bulk(sub, immediates)).finish();
   }
-  skipImmediates(op, r, at);
-  return undefined;
+  throw new Error(`operator 0x${op.toString(16)} is not one the rewriter replaces`);
 }
 
 /** The immediates of a bulk operation that gets a helper, or undefined for other 0xfc operators. */
@@ -1705,8 +1675,8 @@ function unsupported(op: string, at: number): never {
 }
 
 function skipImmediates(op: number, r: ByteReader, at: number): void {
-  if (op >= 0x45 && op <= 0xc4) return; // numeric operators without immediates
-  if (op >= 0x28 && op <= 0x3e) {
+  if (op >= OP.i32Eqz && op <= OP.i64Extend32S) return; // numeric operators have no immediates
+  if (op >= OP.i32Load && op <= OP.i64Store32) {
     skipMemArg(r);
     return;
   }
@@ -1717,8 +1687,8 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.end:
     case OP.return:
     case OP.drop:
-    case 0x1b: // select
-    case 0xd1: // ref.is_null
+    case OP.select:
+    case OP.refIsNull:
       return;
     case OP.block:
     case OP.loop:
@@ -1729,14 +1699,16 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.brIf:
     case OP.call:
     case OP.returnCall:
-    case 0x20:
-    case 0x21:
-    case 0x22:
-    case 0x23:
-    case 0x24:
-    case 0x25: // table.get
-    case 0x26: // table.set
+    case OP.localGet:
+    case OP.localSet:
+    case OP.localTee:
+    case OP.globalGet:
+    case OP.globalSet:
+    case OP.tableGet:
+    case OP.tableSet:
     case OP.refFunc:
+    case OP.memorySize:
+    case OP.memoryGrow:
       r.u32();
       return;
     case OP.brTable:
@@ -1748,12 +1720,8 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
       r.u32();
       r.u32();
       return;
-    case 0x1c: // select t*
+    case OP.selectTyped:
       for (let n = r.u32(); n > 0; n--) r.valType();
-      return;
-    case 0x3f: // memory.size
-    case OP.memoryGrow:
-      r.u32();
       return;
     case OP.i32Const:
       r.skipLeb(5);
@@ -1767,8 +1735,8 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.f64Const:
       r.skip(8);
       return;
-    case 0xd0: {
-      // ref.null: a heap type; only the abstract func/extern types are in the host's feature set
+    case OP.refNull: {
+      // a heap type; only the abstract func/extern types are in the host's feature set
       const heapType = r.u8();
       const refused = refusedTypeFeature(heapType, at);
       if (refused !== undefined) throw refused;
@@ -1784,10 +1752,10 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.prefixMisc:
       skipMiscPrefixed(r, at);
       return;
-    case 0xfd:
+    case OP.prefixSimd:
       skipSimd(r, at);
       return;
-    case 0xfe:
+    case OP.prefixAtomic:
       skipAtomic(r);
       return;
     default: {
@@ -1800,7 +1768,7 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
 
 function skipMiscPrefixed(r: ByteReader, at: number): void {
   const sub = r.u32();
-  if (sub <= 7) return; // saturating truncations
+  if (sub <= MISC.lastSaturatingTruncation) return;
   switch (sub) {
     case MISC.memoryInit:
     case MISC.memoryCopy:
@@ -1809,11 +1777,11 @@ function skipMiscPrefixed(r: ByteReader, at: number): void {
       r.u32();
       r.u32();
       return;
-    case 9: // data.drop
+    case MISC.dataDrop:
     case MISC.memoryFill:
-    case 13: // elem.drop
+    case MISC.elemDrop:
     case MISC.tableGrow:
-    case 16: // table.size
+    case MISC.tableSize:
     case MISC.tableFill:
       r.u32();
       return;
@@ -1824,38 +1792,34 @@ function skipMiscPrefixed(r: ByteReader, at: number): void {
 
 function skipSimd(r: ByteReader, at: number): void {
   const sub = r.u32();
-  if (sub <= 11) {
-    // v128.load*, v128.store
+  if (sub <= SIMD.lastLoadStore) {
     skipMemArg(r);
     return;
   }
-  if (sub === 12 || sub === 13) {
-    // v128.const, i8x16.shuffle
+  if (sub === SIMD.v128Const || sub === SIMD.i8x16Shuffle) {
     r.skip(16);
     return;
   }
-  if (sub >= 21 && sub <= 34) {
-    // extract/replace lane
-    r.skip(1);
+  if (sub >= SIMD.firstLaneOp && sub <= SIMD.lastLaneOp) {
+    r.skip(1); // lane index
     return;
   }
-  if (sub >= 84 && sub <= 91) {
+  if (sub >= SIMD.firstLaneLoadStore && sub <= SIMD.lastLaneLoadStore) {
     skipMemArg(r);
-    r.skip(1); // load/store lane
+    r.skip(1); // lane index
     return;
   }
-  if (sub === 92 || sub === 93) {
-    // v128.load32_zero / load64_zero
+  if (sub === SIMD.v128Load32Zero || sub === SIMD.v128Load64Zero) {
     skipMemArg(r);
     return;
   }
-  if (sub > 0x113) unsupported(`0xfd ${sub}`, at);
+  if (sub > SIMD.last) unsupported(`0xfd ${sub}`, at);
 }
 
 function skipAtomic(r: ByteReader): void {
   const sub = r.u32();
-  if (sub === 3) {
-    r.u8(); // atomic.fence
+  if (sub === ATOMIC.fence) {
+    r.u8(); // reserved byte
     return;
   }
   skipMemArg(r);
