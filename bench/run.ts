@@ -4,7 +4,7 @@
  *
  * (a) dispatch-style call (engine call + JSON envelope + strict decode) vs a raw SDK call(), and
  *     the full `PluginSession.dispatch` (envelope, validation, bookkeeping) vs the same call (≤ 1.5×)
- * (b) instrumented vs uninstrumented execution of a loop-heavy guest          (target ≤ 2×)
+ * (b) instrumented vs uninstrumented execution of a loop-heavy guest (ENGINE.md ≤ 2×; issue 13 ≤ 1.3×)
  * (c) second buildPlugin of the same bytes vs raw SDK createPlugin(module)    (target ≤ 1.2×)
  *     and a second PluginSession.create (instance + memoized handshake) vs the same
  * (d) instrumentation cost per KiB of module
@@ -194,7 +194,7 @@ async function benchLoop(): Promise<void> {
   const plugin = await buildPlugin(loopy, { wallMs: 200, fuel: 1_000_000_000 });
   const rawTime = await median(40, () => raw.call('work', ''), 5);
   const ourTime = await median(40, () => plugin.call('work', ''), 5);
-  report('(b) instrumented vs uninstrumented loop-heavy guest', ourTime, rawTime, 2);
+  report('(b) instrumented vs uninstrumented loop-heavy guest', ourTime, rawTime, 1.3);
 }
 
 async function benchRebuild(): Promise<void> {

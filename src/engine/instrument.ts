@@ -525,90 +525,42 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
       ? new ProfileInstrumentation(info, layout.fuel, appended.type(['f64', 'i32'], []))
       : undefined;
   const code = codeSection(info, redirect, new LocalFuelCodes(layout), helpers, appended, profile);
-  const kernelWrappers = [...kernelWrapper.values()];
 
-  // sized for the finished module, so no buffer of megabytes is grown (copied) on the way
-  const codeBefore = info.sections.find((s) => s.id === SECTION.code);
-  const growth = code.length - (codeBefore === undefined ? 0 : codeBefore.end - codeBefore.start);
-  const out = new ByteWriter(bytes.length + Math.max(0, growth) + 65536);
-  out.bytes(bytes.subarray(0, 8));
-  const present = new Set(info.sections.map((s) => s.id));
-  const emitted = new Set<number>();
-  const section = (id: number): { start: number; end: number } | undefined =>
+  // Every section the rewrite replaces, adds or drops (null); the others are copied as they are.
+  const own = (id: number): { start: number; end: number } | undefined =>
     info.sections.find((s) => s.id === id);
-
-  const write = (id: number): void => {
-    const existing = section(id);
-    switch (id) {
-      case SECTION.type:
-        writeSection(out, id, typeSection(bytes, existing, appended.types));
-        return;
-      case SECTION.function:
-        writeSection(
-          out,
-          id,
-          functionSection(
-            bytes,
-            existing,
-            appended.functions.map((f) => f.type),
-          ),
-        );
-        return;
-      case SECTION.memory:
-        writeSection(out, id, memorySection(info, options.maxMemoryPages));
-        return;
-      case SECTION.global:
-        writeSection(out, id, globalSection(bytes, existing, redirect, appended.globals));
-        return;
-      case SECTION.export:
-        writeSection(out, id, exportSection(info, exportRewrites, appended.exports));
-        return;
-      case SECTION.start:
-        return; // the first call runs the start function itself, under its fuel
-      case SECTION.element:
-        writeSection(out, id, elementSection(bytes, existing, redirect, kernelWrappers));
-        return;
-      case SECTION.data:
-        if (existing !== undefined) writeSection(out, id, dataSection(bytes, existing));
-        return;
-      case SECTION.dataCount:
-        writeSection(out, id, new ByteWriter(8).u32(segments.dataCount));
-        return;
-      case SECTION.code:
-        writeSection(out, id, code);
-        return;
-      default:
-        if (existing !== undefined) out.u8(id).sized(bytes.subarray(existing.start, existing.end));
-    }
-  };
-  const mustExist: number[] = [SECTION.type, SECTION.function, SECTION.global, SECTION.export, SECTION.code];
-  if (kernelWrappers.length > 0) mustExist.push(SECTION.element);
-  // memory.init and data.drop in the init function need the data count section
-  if (segments.data.length > 0) mustExist.push(SECTION.dataCount);
-  const emitMissingBefore = (id: number): void => {
-    const rank = id === Number.POSITIVE_INFINITY ? SECTION_ORDER.length : SECTION_ORDER.indexOf(id);
-    for (const required of SECTION_ORDER) {
-      if (!mustExist.includes(required) || present.has(required) || emitted.has(required)) continue;
-      if (SECTION_ORDER.indexOf(required) < rank) {
-        write(required);
-        emitted.add(required);
-      }
-    }
-  };
-
-  for (const raw of info.sections) {
-    if (raw.id === SECTION.custom) {
-      out.u8(raw.id).sized(bytes.subarray(raw.start, raw.end));
-      continue;
-    }
-    emitMissingBefore(raw.id);
-    write(raw.id);
-    emitted.add(raw.id);
+  const rewrites = new Map<number, ByteWriter | null>([
+    [SECTION.type, typeSection(bytes, own(SECTION.type), appended.types)],
+    [
+      SECTION.function,
+      functionSection(
+        bytes,
+        own(SECTION.function),
+        appended.functions.map((f) => f.type),
+      ),
+    ],
+    [SECTION.global, globalSection(bytes, own(SECTION.global), redirect, appended.globals)],
+    [SECTION.export, exportSection(info, exportRewrites, appended.exports)],
+    [SECTION.start, null], // the first call runs the start function itself, under its fuel
+    [SECTION.code, code],
+  ]);
+  if (own(SECTION.memory) !== undefined) {
+    rewrites.set(SECTION.memory, memorySection(info, options.maxMemoryPages));
   }
-  emitMissingBefore(Number.POSITIVE_INFINITY);
+  const kernelWrappers = [...kernelWrapper.values()];
+  if (own(SECTION.element) !== undefined || kernelWrappers.length > 0) {
+    rewrites.set(SECTION.element, elementSection(bytes, own(SECTION.element), redirect, kernelWrappers));
+  }
+  const data = own(SECTION.data);
+  if (data !== undefined) rewrites.set(SECTION.data, dataSection(bytes, data));
+  // memory.init and data.drop in the init function need the data count section
+  if (own(SECTION.dataCount) !== undefined || segments.data.length > 0) {
+    rewrites.set(SECTION.dataCount, new ByteWriter(8).u32(segments.dataCount));
+  }
+  const module = assembleModule(info, rewrites);
 
   return {
-    bytes: profile === undefined ? out.finish() : profile.extendModule(out.finish()),
+    bytes: profile === undefined ? module : profile.extendModule(module),
     meta: {
       functionExports,
       imports: info.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
@@ -616,6 +568,36 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     },
     kernelWrappers: kernelWrapper,
   };
+}
+
+/**
+ * The module with its sections replaced by `rewrites` (null: dropped), in their places; a
+ * rewritten section the module lacks is inserted at its place in the canonical order. Custom and
+ * other sections are copied as they are.
+ */
+function assembleModule(info: ModuleInfo, rewrites: ReadonlyMap<number, ByteWriter | null>): Uint8Array {
+  const { bytes } = info;
+  // an upper bound, so no buffer of megabytes is grown (copied) on the way
+  let capacity = bytes.length + 64;
+  for (const payload of rewrites.values()) capacity += (payload?.length ?? 0) + 6;
+  const out = new ByteWriter(capacity);
+  out.bytes(bytes.subarray(0, 8));
+  const present = new Set(info.sections.map((s) => s.id));
+  const missing = SECTION_ORDER.filter((id) => !present.has(id) && (rewrites.get(id) ?? null) !== null);
+  let next = 0;
+  const insertBefore = (rank: number): void => {
+    for (; next < missing.length && SECTION_ORDER.indexOf(missing[next]!) < rank; next++) {
+      out.u8(missing[next]!).sized(rewrites.get(missing[next]!)!);
+    }
+  };
+  for (const raw of info.sections) {
+    if (raw.id !== SECTION.custom) insertBefore(SECTION_ORDER.indexOf(raw.id));
+    const payload = raw.id === SECTION.custom ? undefined : rewrites.get(raw.id);
+    if (payload === null) continue;
+    out.u8(raw.id).sized(payload ?? bytes.subarray(raw.start, raw.end));
+  }
+  insertBefore(SECTION_ORDER.length);
+  return out.finish();
 }
 
 /** Module-level proposals: memories and tables the engine cannot run, tags (exceptions). */
@@ -632,10 +614,6 @@ function checkModuleFeatures(info: ModuleInfo): void {
   if (info.memories.length > 1) {
     throw new WasmFeatureError('multi-memory', true, `${info.memories.length} memories`);
   }
-}
-
-function writeSection(out: ByteWriter, id: number, payload: ByteWriter): void {
-  out.u8(id).sized(payload);
 }
 
 function body(fill: (w: ByteWriter) => void, locals: readonly ValType[] = []): Uint8Array {
