@@ -524,7 +524,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     options.profile === true
       ? new ProfileInstrumentation(info, layout.fuel, appended.type(['f64', 'i32'], []))
       : undefined;
-  const code = codeSection(info, redirect, new LocalFuelCodes(layout), helpers, appended, profile);
+  const code = codeSection(info, redirect, new LocalFuelCodes(layout, snippets), helpers, appended, profile);
 
   // Every section the rewrite replaces, adds or drops (null); the others are copied as they are.
   const own = (id: number): { start: number; end: number } | undefined =>
@@ -1071,7 +1071,15 @@ class Snippets {
  * `fuel_var`): loaded from the global at entry, charged and checked in the local, written back
  * wherever the global can be observed (see instrumentBody), reloaded after every call.
  */
-class LocalFuelCode {
+interface FuelCode {
+  readonly entry: Uint8Array;
+  readonly check: Uint8Array;
+  readonly writeBack: Uint8Array;
+  readonly reload: Uint8Array;
+  charge(amount: number): Uint8Array;
+}
+
+class LocalFuelCode implements FuelCode {
   /** entry: load, charge the entry unit, check */
   readonly entry: Uint8Array;
   /** at a loop header */
@@ -1142,7 +1150,26 @@ class LocalFuelCode {
 /** LocalFuelCode per fuel-local index: functions with as many locals share one. */
 class LocalFuelCodes {
   private readonly byLocal = new Map<number, LocalFuelCode>();
-  constructor(private readonly layout: Layout) {}
+  /**
+   * For a function that already has as many locals as V8 accepts (MAX_FUNCTION_LOCALS): the
+   * count stays in the global, so the rewrite never makes a valid module invalid.
+   */
+  readonly inGlobal: FuelCode;
+
+  constructor(
+    private readonly layout: Layout,
+    snippets: Snippets,
+  ) {
+    const none = new Uint8Array(0);
+    const entry = new ByteWriter(32).bytes(snippets.charge(1)).bytes(snippets.check).finish().slice();
+    this.inGlobal = {
+      entry,
+      check: snippets.check,
+      writeBack: none,
+      reload: none,
+      charge: (amount) => snippets.charge(amount),
+    };
+  }
 
   forLocal(local: number): LocalFuelCode {
     let code = this.byLocal.get(local);
@@ -1393,6 +1420,9 @@ function codeSection(
   return w;
 }
 
+/** V8's limit on a function's locals, parameters included (wasm-limits.h kV8MaxWasmFunctionLocals). */
+const MAX_FUNCTION_LOCALS = 50_000;
+
 /** One guest function body: `bytes[start, end)`, and its parameter count. */
 interface GuestBody {
   readonly bytes: Uint8Array;
@@ -1436,13 +1466,19 @@ function instrumentBody(
     locals += r.u32();
     r.valType();
   }
-  // the fuel local, as one more group after the function's own
-  out
-    .u32(groups + 1)
-    .bytes(bytes.subarray(groupsStart, r.pos))
-    .u32(1)
-    .u8(VALTYPE_BYTE.i64);
-  const fuel = fuelCodes.forLocal(locals);
+  let fuel: FuelCode;
+  if (locals < MAX_FUNCTION_LOCALS) {
+    // the fuel local, as one more group after the function's own
+    out
+      .u32(groups + 1)
+      .bytes(bytes.subarray(groupsStart, r.pos))
+      .u32(1)
+      .u8(VALTYPE_BYTE.i64);
+    fuel = fuelCodes.forLocal(locals);
+  } else {
+    out.range(bytes, body.start, r.pos);
+    fuel = fuelCodes.inGlobal;
+  }
   if (hooks !== undefined) out.bytes(hooks.entry);
   // Function entry: wasmtime starts each function with 1 unit pending and checks right away.
   out.bytes(fuel.entry);

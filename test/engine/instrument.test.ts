@@ -221,6 +221,23 @@ describe('the fuel count wherever it can be observed', () => {
     }
   });
 
+  it('keeps the count in the global for a function already at V8’s limit of 50,000 locals', async () => {
+    const locals = (n: number) => Array.from({ length: n }, () => 'i32').join(' ');
+    const bytes = wat`(module
+      (func $full (param $p i32) (result i32) (local ${locals(49_999)})
+        (loop $l (br_if $l (i32.const 0)))
+        (local.get $p))
+      (func $room (result i32) (local ${locals(49_999)})
+        (i32.const 1))
+      (func (export "run") (result i32)
+        (drop (call $full (i32.const 7)))
+        (drop (call $room))
+        (i32.const 0)))`;
+    // $full: entry 1 + (i32.const, br_if) 2 + local.get 1 = 4; $room: entry 1 + i32.const 1 = 2
+    // run: entry 1 + (i32.const, call) 2 + 4 + call 1 + 2 + i32.const 1 = 11
+    expect(await fuelOf(bytes, 'run')).toBe(11);
+  });
+
   it('counts a return through a branch to the function label, from any depth', async () => {
     const bytes = wat`(module
       (func $out (param $x i32) (result i32)
