@@ -529,7 +529,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   // Every section the rewrite replaces, adds or drops (null); the others are copied as they are.
   const own = (id: number): { start: number; end: number } | undefined =>
     info.sections.find((s) => s.id === id);
-  const rewrites = new Map<number, ByteWriter | null>([
+  const rewrites = new Map<number, SectionPayload | null>([
     [SECTION.type, typeSection(bytes, own(SECTION.type), appended.types)],
     [
       SECTION.function,
@@ -570,31 +570,51 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
   };
 }
 
+/** A section's payload, whole or in pieces written one after the other. */
+type SectionPayload = ByteWriter | readonly Uint8Array[];
+
+function payloadLength(payload: SectionPayload): number {
+  return payload instanceof ByteWriter ? payload.length : payload.reduce((n, piece) => n + piece.length, 0);
+}
+
 /**
  * The module with its sections replaced by `rewrites` (null: dropped), in their places; a
  * rewritten section the module lacks is inserted at its place in the canonical order. Custom and
  * other sections are copied as they are.
  */
-function assembleModule(info: ModuleInfo, rewrites: ReadonlyMap<number, ByteWriter | null>): Uint8Array {
+function assembleModule(info: ModuleInfo, rewrites: ReadonlyMap<number, SectionPayload | null>): Uint8Array {
   const { bytes } = info;
-  // an upper bound, so no buffer of megabytes is grown (copied) on the way
-  let capacity = bytes.length + 64;
-  for (const payload of rewrites.values()) capacity += (payload?.length ?? 0) + 6;
+  // the exact size but for LEB lengths, so no buffer of megabytes is grown (copied) on the way
+  let capacity = 8;
+  for (const raw of info.sections) {
+    if (raw.id === SECTION.custom || !rewrites.has(raw.id)) capacity += raw.end - raw.start + 6;
+  }
+  for (const payload of rewrites.values()) capacity += payload === null ? 0 : payloadLength(payload) + 6;
   const out = new ByteWriter(capacity);
+  const write = (id: number, payload: SectionPayload): void => {
+    out.u8(id);
+    if (payload instanceof ByteWriter) {
+      out.sized(payload);
+      return;
+    }
+    out.u32(payloadLength(payload));
+    for (const piece of payload) out.bytes(piece);
+  };
   out.bytes(bytes.subarray(0, 8));
   const present = new Set(info.sections.map((s) => s.id));
   const missing = SECTION_ORDER.filter((id) => !present.has(id) && (rewrites.get(id) ?? null) !== null);
   let next = 0;
   const insertBefore = (rank: number): void => {
     for (; next < missing.length && SECTION_ORDER.indexOf(missing[next]!) < rank; next++) {
-      out.u8(missing[next]!).sized(rewrites.get(missing[next]!)!);
+      write(missing[next]!, rewrites.get(missing[next]!)!);
     }
   };
   for (const raw of info.sections) {
     if (raw.id !== SECTION.custom) insertBefore(SECTION_ORDER.indexOf(raw.id));
     const payload = raw.id === SECTION.custom ? undefined : rewrites.get(raw.id);
     if (payload === null) continue;
-    out.u8(raw.id).sized(payload ?? bytes.subarray(raw.start, raw.end));
+    if (payload === undefined) out.u8(raw.id).sized(bytes.subarray(raw.start, raw.end));
+    else write(raw.id, payload);
   }
   insertBefore(SECTION_ORDER.length);
   return out.finish();
@@ -1388,7 +1408,7 @@ function codeSection(
   helpers: OperatorHelpers,
   appended: Appended,
   profile: ProfileInstrumentation | undefined,
-): ByteWriter {
+): SectionPayload {
   const { bytes } = info;
   const section = info.sections.find((s) => s.id === SECTION.code);
   const rewritten = new ByteWriter(
@@ -1413,11 +1433,12 @@ function codeSection(
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the code section');
   }
   // The appended bodies are complete only now: the walk above may have added helpers.
+  // Returned in pieces: the function count comes first, and joining megabytes of rewritten
+  // bodies behind it here would only be copied again into the module.
   const bodies = appended.functionBodies();
-  const w = new ByteWriter(rewritten.length + bodies.reduce((n, b) => n + b.length + 5, 16));
-  w.u32(count + bodies.length).bytes(rewritten.finish());
-  for (const fn of bodies) w.sized(fn);
-  return w;
+  const tail = new ByteWriter(bodies.reduce((n, b) => n + b.length + 5, 16));
+  for (const fn of bodies) tail.sized(fn);
+  return [new ByteWriter(8).u32(count + bodies.length).finish(), rewritten.finish(), tail.finish()];
 }
 
 /** V8's limit on a function's locals, parameters included (wasm-limits.h kV8MaxWasmFunctionLocals). */
