@@ -12,8 +12,10 @@
  *   entry and at loop headers (out of fuel when consumed ≥ budget, i.e. remaining ≤ 0). We charge
  *   at exactly those points with exactly those amounts, so the remaining fuel after a call is the
  *   number wasmtime would report, and exhaustion is detected at the same checks. The counter is a
- *   mutable i64 global (remaining fuel) every export wrapper sets to the budget on entry; on
- *   exhaustion an appended function sets the stop flag and executes `unreachable`.
+ *   mutable i64 global (remaining fuel) every export wrapper sets to the budget on entry; inside a
+ *   guest function it lives in a local, as wasmtime keeps it in a register (instrumentBody says
+ *   where it is written back). On exhaustion the check sets the stop flag and executes
+ *   `unreachable` in place: a path that never returns costs V8 no register shuffling in the loop.
  * - **Kernel-call fuel, on every route.** In the Rust host the Extism kernel is itself wasm and
  *   burns fuel; the JS kernel is free. Every reference to an `extism:host/env` import — `call`,
  *   `return_call`, `ref.func`, element segments (so `call_indirect` through a table, `table.set`
@@ -57,6 +59,7 @@
  * refuses (exceptions, GC, typed function references) are reported as WasmFeatureError.
  */
 import { functionType, type ModuleInfo } from './module-info.js';
+import { ATOMIC, EMPTY_BLOCK_TYPE, FUNC_TYPE, MISC, OP, SIMD } from './opcodes.js';
 import { type BodyHooks, ProfileInstrumentation } from './profile/profile-instrumentation.js';
 import {
   ByteReader,
@@ -167,64 +170,6 @@ export class InstrumentError extends Error {
   override readonly name = 'InstrumentError';
 }
 
-const OP = {
-  unreachable: 0x00,
-  nop: 0x01,
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  else: 0x05,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  brTable: 0x0e,
-  return: 0x0f,
-  call: 0x10,
-  callIndirect: 0x11,
-  returnCall: 0x12,
-  returnCallIndirect: 0x13,
-  drop: 0x1a,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  globalGet: 0x23,
-  globalSet: 0x24,
-  memoryGrow: 0x40,
-  i32Const: 0x41,
-  i64Const: 0x42,
-  f32Const: 0x43,
-  f64Const: 0x44,
-  i32Eqz: 0x45,
-  i32Ne: 0x47,
-  i64Eqz: 0x50,
-  i64GtU: 0x56,
-  i64LeS: 0x57,
-  i32And: 0x71,
-  i32DivS: 0x6d,
-  i64Add: 0x7c,
-  i64Sub: 0x7d,
-  i64Mul: 0x7e,
-  i64And: 0x83,
-  i64TruncF64S: 0xb0,
-  i64ExtendI32U: 0xad,
-  f64ConvertI64S: 0xb9,
-  f64ConvertI64U: 0xba,
-  refFunc: 0xd2,
-  prefixMisc: 0xfc,
-} as const;
-
-const MISC = {
-  memoryInit: 8,
-  dataDrop: 9,
-  elemDrop: 13,
-  memoryCopy: 10,
-  memoryFill: 11,
-  tableInit: 12,
-  tableCopy: 14,
-  tableGrow: 15,
-  tableFill: 17,
-} as const;
-
 const ADDRESS_OFFSET_MASK = (1n << 48n) - 1n;
 
 function f64Bytes(value: number): Uint8Array {
@@ -239,147 +184,245 @@ function f32Bytes(value: number): Uint8Array {
   return bytes;
 }
 
-const EMPTY_BLOCK = 0x40;
-
-/** Operators wasmtime charges nothing for. */
-const FREE_OPS = new Set<number>([
-  OP.nop,
-  OP.drop,
-  OP.block,
-  OP.loop,
-  OP.unreachable,
-  OP.return,
-  OP.else,
-  OP.end,
-]);
-/** Operators before which wasmtime adds the pending cost to the counter. */
-const FLUSH_OPS = new Set<number>([
-  OP.unreachable,
-  OP.return,
-  OP.call,
-  OP.callIndirect,
-  OP.returnCall,
-  OP.returnCallIndirect,
-  OP.loop,
-  OP.if,
-  OP.br,
-  OP.brIf,
-  OP.brTable,
-  OP.end,
-  OP.else,
-]);
-
 /**
  * The trapping float-to-int truncations: operand type, result width, signedness. V8 traps with
  * one message for NaN and for overflow; wasmtime has two trap codes.
  */
 const TRUNCATIONS: Readonly<Record<number, { from: 'f32' | 'f64'; bits: 32 | 64; signed: boolean }>> = {
-  168: { from: 'f32', bits: 32, signed: true },
-  169: { from: 'f32', bits: 32, signed: false },
-  170: { from: 'f64', bits: 32, signed: true },
-  171: { from: 'f64', bits: 32, signed: false },
-  174: { from: 'f32', bits: 64, signed: true },
-  175: { from: 'f32', bits: 64, signed: false },
-  176: { from: 'f64', bits: 64, signed: true },
-  177: { from: 'f64', bits: 64, signed: false },
+  [OP.i32TruncF32S]: { from: 'f32', bits: 32, signed: true },
+  [OP.i32TruncF32U]: { from: 'f32', bits: 32, signed: false },
+  [OP.i32TruncF64S]: { from: 'f64', bits: 32, signed: true },
+  [OP.i32TruncF64U]: { from: 'f64', bits: 32, signed: false },
+  [OP.i64TruncF32S]: { from: 'f32', bits: 64, signed: true },
+  [OP.i64TruncF32U]: { from: 'f32', bits: 64, signed: false },
+  [OP.i64TruncF64S]: { from: 'f64', bits: 64, signed: true },
+  [OP.i64TruncF64U]: { from: 'f64', bits: 64, signed: false },
 };
 
 /** Operators of proposals the host refuses: the proposal, and the operator's name. */
 const REFUSED_OPS: Readonly<Record<number, readonly [string, string]>> = {
-  6: ['exceptions', 'try'],
-  7: ['exceptions', 'catch'],
-  8: ['exceptions', 'throw'],
-  9: ['exceptions', 'rethrow'],
-  10: ['exceptions', 'throw_ref'],
-  24: ['exceptions', 'delegate'],
-  25: ['exceptions', 'catch_all'],
-  31: ['exceptions', 'try_table'],
-  20: ['function-references', 'call_ref'],
-  21: ['function-references', 'return_call_ref'],
-  212: ['function-references', 'ref.as_non_null'],
-  213: ['function-references', 'br_on_null'],
-  214: ['function-references', 'br_on_non_null'],
-  211: ['gc', 'ref.eq'],
-  251: ['gc', 'GC instruction'],
+  [OP.try]: ['exceptions', 'try'],
+  [OP.catch]: ['exceptions', 'catch'],
+  [OP.throw]: ['exceptions', 'throw'],
+  [OP.rethrow]: ['exceptions', 'rethrow'],
+  [OP.throwRef]: ['exceptions', 'throw_ref'],
+  [OP.delegate]: ['exceptions', 'delegate'],
+  [OP.catchAll]: ['exceptions', 'catch_all'],
+  [OP.tryTable]: ['exceptions', 'try_table'],
+  [OP.callRef]: ['function-references', 'call_ref'],
+  [OP.returnCallRef]: ['function-references', 'return_call_ref'],
+  [OP.refAsNonNull]: ['function-references', 'ref.as_non_null'],
+  [OP.brOnNull]: ['function-references', 'br_on_null'],
+  [OP.brOnNonNull]: ['function-references', 'br_on_non_null'],
+  [OP.refEq]: ['gc', 'ref.eq'],
+  [OP.prefixGc]: ['gc', 'GC instruction'],
 };
 
-interface Layout {
-  fuel: number;
-  stopFlag: number;
-  returnCode: number;
-  outputOffset: number;
-  outputLength: number;
-  kernelAllocated: number;
-  budget: number;
-  remaining: number;
-  workDone: number;
-  workBound: number;
-  initPending: number;
-  initPhase: number;
-  outOfFuelFn: number;
-  accountFn: number;
+/** What the body walk does with a single-byte operator (bit flags, OP_CLASS). */
+const OP_FREE = 1; // wasmtime charges nothing for it
+const OP_FLUSH = 2; // wasmtime adds the pending cost to the counter before it
+const OP_TRAPS = 4; // it can trap (0xfc/0xfd: depending on the sub-opcode, see mayTrapPrefixed)
+const OP_PLAIN = 8; // no immediates and nothing to rewrite: the walk only counts it
+const OP_REWRITTEN = 16; // it may be replaced (substitution)
+const OP_INDEX = 32; // one index immediate, nothing to rewrite, cannot trap (local.*, global.*)
+
+/** OP_* flags by opcode; an operator without any is costed 1 and has its immediates skipped. */
+const OP_CLASS: Uint8Array = (() => {
+  const c = new Uint8Array(256);
+  for (let op: number = OP.i32Eqz; op <= OP.i64Extend32S; op++) c[op] = OP_PLAIN;
+  for (const op of [
+    OP.i32DivS,
+    OP.i32DivU,
+    OP.i32RemS,
+    OP.i32RemU,
+    OP.i64DivS,
+    OP.i64DivU,
+    OP.i64RemS,
+    OP.i64RemU,
+  ]) {
+    c[op] = OP_PLAIN | OP_TRAPS;
+  }
+  // replaced by helper calls, which trap like the operator (or stop the call)
+  for (const op of Object.keys(TRUNCATIONS)) c[Number(op)] = OP_TRAPS | OP_REWRITTEN;
+  c[OP.memoryGrow] = OP_TRAPS | OP_REWRITTEN;
+  c[OP.prefixMisc] = OP_TRAPS | OP_REWRITTEN;
+  c[OP.refFunc] = OP_REWRITTEN;
+  c[OP.prefixSimd] = OP_TRAPS;
+  c[OP.prefixAtomic] = OP_TRAPS;
+  for (let op: number = OP.i32Load; op <= OP.i64Store32; op++) c[op] = OP_TRAPS;
+  c[OP.tableGet] = OP_TRAPS;
+  c[OP.tableSet] = OP_TRAPS;
+  for (let op: number = OP.localGet; op <= OP.globalSet; op++) c[op] = OP_INDEX;
+  c[OP.select] = OP_PLAIN;
+  c[OP.refIsNull] = OP_PLAIN;
+  c[OP.nop] = OP_PLAIN | OP_FREE;
+  c[OP.drop] = OP_PLAIN | OP_FREE;
+  c[OP.block] = OP_FREE;
+  for (const op of [OP.unreachable, OP.return, OP.loop, OP.else, OP.end]) c[op] = OP_FREE | OP_FLUSH;
+  for (const op of [
+    OP.call,
+    OP.callIndirect,
+    OP.returnCall,
+    OP.returnCallIndirect,
+    OP.if,
+    OP.br,
+    OP.brIf,
+    OP.brTable,
+  ]) {
+    c[op] = OP_FLUSH;
+  }
+  return c;
+})();
+
+/**
+ * The engine's globals, appended after the guest's in this order. The one declaration both their
+ * indices (Layout) and their entries in the global section come from.
+ */
+const ENGINE_GLOBALS = {
+  /** remaining fuel in this call (a running guest function keeps its own copy in a local) */
+  fuel: { type: 'i64', init: 0 },
+  /** why the call was stopped (STOP) */
+  stopFlag: { type: 'i32', init: 0 },
+  /** the export's i32 result */
+  returnCode: { type: 'i32', init: 0 },
+  /** the `output_set` offset inside its kernel block */
+  outputOffset: { type: 'f64', init: 0 },
+  /** the `output_set` length (-1: not called) */
+  outputLength: { type: 'f64', init: -1 },
+  /** kernel bytes allocated in this call */
+  kernelAllocated: { type: 'i64', init: 0 },
+  /** the fuel budget per call (set once by the engine) */
+  budget: { type: 'i64', init: 0 },
+  /** remaining fuel after a normal return (NaN otherwise) */
+  remaining: { type: 'f64', init: 0 },
+  /** bulk work done in this call */
+  workDone: { type: 'i64', init: 0 },
+  /** the bulk-work bound per call (set once by the engine) */
+  workBound: { type: 'i64', init: 0 },
+  /** lazy initialization still to run: 1 in a module that has any */
+  initPending: { type: 'i32', init: 'lazy' },
+  /** the initialization phase (INIT_PHASE) */
+  initPhase: { type: 'i32', init: 0 },
+} as const satisfies Record<string, { type: ValType; init: number | 'lazy' }>;
+
+type EngineGlobal = keyof typeof ENGINE_GLOBALS;
+
+/** Where the engine's own globals and functions are: global and function indices. */
+type Layout = Record<EngineGlobal, number> & {
+  /** `(i64) -> ()`: adds bulk work and stops the call past the bound */
+  readonly accountFn: number;
   /** Kernel import function index → its wrapper's function index. */
-  kernelWrapper: Map<number, number>;
-}
+  readonly kernelWrapper: ReadonlyMap<number, number>;
+};
 
 export const binaryInstrumenter: Instrumenter = {
-  id: 'binary-rewriter-6',
+  id: 'binary-rewriter-7',
   instrument: instrumentBinary,
 };
 
-/** Appended function types, deduplicated by signature; indices follow the module's own types. */
-class AppendedTypes {
-  readonly list: FuncType[] = [];
-  private readonly index = new Map<string, number>();
-  constructor(private readonly base: number) {}
+/**
+ * Everything the instrumenter appends to the module: function types (deduplicated), globals,
+ * functions and exports. Each gets its index when it is declared and is emitted from the same
+ * list, after the module's own entries, so no existing index moves and no index is ever matched
+ * to its entry by position elsewhere.
+ */
+class Appended {
+  readonly types: FuncType[] = [];
+  readonly globals: { readonly type: ValType; readonly init: number }[] = [];
+  readonly functions: { readonly type: number; body: Uint8Array | undefined }[] = [];
+  readonly exports: (readonly [name: string, functionIndex: number])[] = [];
+  private readonly typeIndex = new Map<string, number>();
+  private readonly typeBase: number;
+  private readonly globalBase: number;
+  private readonly functionBase: number;
 
-  of(params: readonly ValType[], results: readonly ValType[]): number {
+  constructor(info: ModuleInfo) {
+    this.typeBase = info.types.length;
+    this.globalBase = info.importedGlobalCount + info.definedGlobalCount;
+    this.functionBase = info.importedFunctionCount + info.definedFunctionTypes.length;
+  }
+
+  type(params: readonly ValType[], results: readonly ValType[]): number {
     const key = `${params.join(',')}>${results.join(',')}`;
-    let found = this.index.get(key);
+    let found = this.typeIndex.get(key);
     if (found === undefined) {
-      found = this.base + this.list.length;
-      this.list.push({ params, results });
-      this.index.set(key, found);
+      found = this.typeBase + this.types.length;
+      this.types.push({ params, results });
+      this.typeIndex.set(key, found);
     }
     return found;
   }
-}
 
-/** Appended functions: type index and body, in appended-index order. */
-class AppendedFunctions {
-  readonly types: number[] = [];
-  readonly bodies: (Uint8Array | undefined)[] = [];
-  constructor(readonly base: number) {}
-
-  get next(): number {
-    return this.base + this.types.length;
+  global(type: ValType, init: number): number {
+    this.globals.push({ type, init });
+    return this.globalBase + this.globals.length - 1;
   }
 
-  /** Reserves an index now; the body may be filled in later (it may refer to later functions). */
+  /** A function whose body comes later (it may refer to functions declared after it). */
   reserve(type: number): number {
-    const index = this.next;
-    this.types.push(type);
-    this.bodies.push(undefined);
-    return index;
+    this.functions.push({ type, body: undefined });
+    return this.functionBase + this.functions.length - 1;
   }
 
   define(index: number, bodyBytes: Uint8Array): void {
-    this.bodies[index - this.base] = bodyBytes;
+    const fn = this.functions[index - this.functionBase];
+    if (fn === undefined) throw new Error(`function ${index} was not appended`);
+    fn.body = bodyBytes;
   }
 
-  add(type: number, bodyBytes: Uint8Array): number {
+  function(type: number, bodyBytes: Uint8Array): number {
     const index = this.reserve(type);
     this.define(index, bodyBytes);
     return index;
   }
 
-  finishedBodies(): Uint8Array[] {
-    return this.bodies.map((b, i) => {
-      if (b === undefined) throw new Error(`appended function ${this.base + i} has no body`);
-      return b;
+  export(name: string, functionIndex: number): void {
+    this.exports.push([name, functionIndex]);
+  }
+
+  functionBodies(): Uint8Array[] {
+    return this.functions.map((fn, i) => {
+      if (fn.body === undefined) throw new Error(`appended function ${this.functionBase + i} has no body`);
+      return fn.body;
     });
   }
 }
+
+/** The engine's exported functions: name, signature and body (over the Layout). */
+const ENGINE_FUNCTIONS: readonly {
+  readonly name: string;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  readonly fill: (w: ByteWriter, layout: Layout) => void;
+}[] = [
+  {
+    name: ENGINE_EXPORTS.setBudget,
+    params: ['f64'],
+    results: [],
+    // the engine passes a safe integer ≥ 0, which the truncation converts exactly
+    fill: (w, layout) => w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget),
+  },
+  {
+    name: ENGINE_EXPORTS.setWorkBound,
+    params: ['f64'],
+    results: [],
+    fill: (w, layout) => w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.workBound),
+  },
+  {
+    name: ENGINE_EXPORTS.state,
+    params: [],
+    results: ['f64', 'f64', 'i32', 'i32', 'f64', 'f64', 'i32'],
+    fill: (w, layout) => {
+      w.u8(OP.globalGet).u32(layout.remaining);
+      w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
+      w.u8(OP.globalGet).u32(layout.stopFlag);
+      w.u8(OP.globalGet).u32(layout.returnCode);
+      w.u8(OP.globalGet).u32(layout.outputOffset);
+      w.u8(OP.globalGet).u32(layout.outputLength);
+      w.u8(OP.globalGet).u32(layout.initPhase);
+    },
+  },
+];
 
 function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): InstrumentResult {
   const { bytes } = info;
@@ -390,67 +433,55 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     }
   }
 
-  const functionImports = info.imports.filter((i) => i.kind === 'function');
-  const types = new AppendedTypes(info.types.length);
-  const voidType = types.of([], []);
-  const functions = new AppendedFunctions(info.importedFunctionCount + info.definedFunctionTypes.length);
-  let nextGlobal = info.importedGlobalCount + info.definedGlobalCount;
-
-  const layout: Layout = {
-    fuel: nextGlobal++,
-    stopFlag: nextGlobal++,
-    returnCode: nextGlobal++,
-    outputOffset: nextGlobal++,
-    outputLength: nextGlobal++,
-    kernelAllocated: nextGlobal++,
-    budget: nextGlobal++,
-    remaining: nextGlobal++,
-    workDone: nextGlobal++,
-    workBound: nextGlobal++,
-    initPending: nextGlobal++,
-    initPhase: nextGlobal++,
-    outOfFuelFn: -1,
-    accountFn: -1,
-    kernelWrapper: new Map(),
-  };
-  layout.outOfFuelFn = functions.add(
-    voidType,
-    body((w) => {
-      w.u8(OP.i32Const).u8(STOP.outOfFuel).u8(OP.globalSet).u32(layout.stopFlag).u8(OP.unreachable);
-    }),
-  );
-  layout.accountFn = functions.add(
-    types.of(['i64'], []),
-    body((w) => {
-      // workDone += n; past the bound → stop flag 2 and trap (the engine reports `timeout`)
-      w.u8(OP.globalGet).u32(layout.workDone).u8(OP.localGet).u32(0).u8(OP.i64Add);
-      w.u8(OP.globalSet).u32(layout.workDone);
-      w.u8(OP.globalGet).u32(layout.workDone).u8(OP.globalGet).u32(layout.workBound).u8(OP.i64GtU);
-      w.u8(OP.if).u8(EMPTY_BLOCK);
-      w.u8(OP.i32Const).u8(STOP.bulkWork).u8(OP.globalSet).u32(layout.stopFlag).u8(OP.unreachable);
-      w.u8(OP.end);
-    }),
-  );
-
-  const capBytes = BigInt(options.maxMemoryPages) * 65536n;
-  const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
-  const snippets = new Snippets(layout);
-  functionImports.forEach((entry, index) => {
-    const type = info.types[entry.typeIndex!]!;
-    const wrapper = functions.add(
-      entry.typeIndex!,
-      body((w) => kernelWrapperBody(w, entry, type, index, kernelFuel, capBytes, layout, snippets)),
-    );
-    layout.kernelWrapper.set(index, wrapper);
-  });
-  const redirect = (index: number): number => layout.kernelWrapper.get(index) ?? index;
-
   // Lazy initialization: active segments, the start function and the guest runtime's initializer.
   const segments = activeSegments(info);
   const initSteps = initializationSteps(info);
   const lazy = initSteps.length > 0 || segments.elements.length > 0 || segments.data.length > 0;
-  const initFn = lazy ? functions.reserve(voidType) : undefined;
-  if (initFn !== undefined) functions.define(initFn, initBody(info, segments, initSteps, layout, redirect));
+
+  const appended = new Appended(info);
+  const voidType = appended.type([], []);
+  const globals = {} as Record<EngineGlobal, number>;
+  for (const [name, spec] of Object.entries(ENGINE_GLOBALS) as [
+    EngineGlobal,
+    (typeof ENGINE_GLOBALS)[EngineGlobal],
+  ][]) {
+    globals[name] = appended.global(spec.type, spec.init === 'lazy' ? (lazy ? 1 : 0) : spec.init);
+  }
+  const kernelWrapper = new Map<number, number>();
+  const layout: Layout = {
+    ...globals,
+    accountFn: appended.function(
+      appended.type(['i64'], []),
+      body((w) => {
+        // workDone += n; past the bound → stop flag 2 and trap (the engine reports `timeout`)
+        w.u8(OP.globalGet).u32(globals.workDone).u8(OP.localGet).u32(0).u8(OP.i64Add);
+        w.u8(OP.globalSet).u32(globals.workDone);
+        w.u8(OP.globalGet).u32(globals.workDone).u8(OP.globalGet).u32(globals.workBound).u8(OP.i64GtU);
+        w.u8(OP.if).u8(EMPTY_BLOCK_TYPE);
+        w.u8(OP.i32Const).u8(STOP.bulkWork).u8(OP.globalSet).u32(globals.stopFlag).u8(OP.unreachable);
+        w.u8(OP.end);
+      }),
+    ),
+    kernelWrapper,
+  };
+
+  const capBytes = BigInt(options.maxMemoryPages) * 65536n;
+  const kernelFuel = Math.max(0, Math.floor(options.kernelCallFuel));
+  const snippets = new Snippets(layout);
+  info.imports
+    .filter((i) => i.kind === 'function')
+    .forEach((entry, index) => {
+      const type = info.types[entry.typeIndex!]!;
+      const wrapper = appended.function(
+        entry.typeIndex!,
+        body((w) => kernelWrapperBody(w, entry, type, index, kernelFuel, capBytes, layout, snippets)),
+      );
+      kernelWrapper.set(index, wrapper);
+    });
+  const redirect = (index: number): number => kernelWrapper.get(index) ?? index;
+
+  const initFn = lazy ? appended.reserve(voidType) : undefined;
+  if (initFn !== undefined) appended.define(initFn, initBody(info, segments, initSteps, layout, redirect));
 
   // Export wrappers: one per function export the Extism call path can invoke (no parameters).
   const functionExports: FunctionExportMeta[] = [];
@@ -466,7 +497,7 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     const type = functionType(info, entry.index);
     functionExports.push({ name: entry.name, sdkName: rename, params: type.params, results: type.results });
     if (type.params.length === 0 && type.results.length <= 1) {
-      const wrapper = functions.add(
+      const wrapper = appended.function(
         voidType,
         exportWrapperBody(redirect(entry.index), type.results, layout, initFn),
       );
@@ -476,131 +507,117 @@ function instrumentBinary(info: ModuleInfo, options: InstrumentOptions): Instrum
     }
   });
 
-  const engineExports: [string, number][] = [
-    [
-      ENGINE_EXPORTS.setBudget,
-      functions.add(
-        types.of(['f64'], []),
-        body((w) => {
-          // the engine passes a safe integer ≥ 0, which the truncation converts exactly
-          w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.budget);
-        }),
+  for (const fn of ENGINE_FUNCTIONS) {
+    appended.export(
+      fn.name,
+      appended.function(
+        appended.type(fn.params, fn.results),
+        body((w) => fn.fill(w, layout)),
       ),
-    ],
-    [
-      ENGINE_EXPORTS.setWorkBound,
-      functions.add(
-        types.of(['f64'], []),
-        body((w) => {
-          w.u8(OP.localGet).u32(0).u8(OP.i64TruncF64S).u8(OP.globalSet).u32(layout.workBound);
-        }),
-      ),
-    ],
-    [
-      ENGINE_EXPORTS.state,
-      functions.add(
-        types.of([], ['f64', 'f64', 'i32', 'i32', 'f64', 'f64', 'i32']),
-        body((w) => {
-          w.u8(OP.globalGet).u32(layout.remaining);
-          w.u8(OP.globalGet).u32(layout.fuel).u8(OP.f64ConvertI64S);
-          w.u8(OP.globalGet).u32(layout.stopFlag);
-          w.u8(OP.globalGet).u32(layout.returnCode);
-          w.u8(OP.globalGet).u32(layout.outputOffset);
-          w.u8(OP.globalGet).u32(layout.outputLength);
-          w.u8(OP.globalGet).u32(layout.initPhase);
-        }),
-      ),
-    ],
-  ];
+    );
+  }
 
   // Function bodies are rewritten before any section is written: the helpers they call are
   // appended functions (and types) discovered on the way.
-  const helpers = new OperatorHelpers(info, types, functions, layout);
+  const helpers = new OperatorHelpers(info, appended, layout);
   const profile =
     options.profile === true
-      ? new ProfileInstrumentation(info, layout.fuel, types.of(['f64', 'i32'], []))
+      ? new ProfileInstrumentation(info, layout.fuel, appended.type(['f64', 'i32'], []))
       : undefined;
-  const code = codeSection(info, redirect, snippets, helpers, functions, profile);
-  const kernelWrappers = [...layout.kernelWrapper.values()];
+  const code = codeSection(info, redirect, new LocalFuelCodes(layout, snippets), helpers, appended, profile);
 
-  const out = new ByteWriter(bytes.length + bytes.length / 4 + 4096);
-  out.bytes(bytes.subarray(0, 8));
-  const present = new Set(info.sections.map((s) => s.id));
-  const emitted = new Set<number>();
-  const section = (id: number): { start: number; end: number } | undefined =>
+  // Every section the rewrite replaces, adds or drops (null); the others are copied as they are.
+  const own = (id: number): { start: number; end: number } | undefined =>
     info.sections.find((s) => s.id === id);
-
-  const write = (id: number): void => {
-    const existing = section(id);
-    switch (id) {
-      case SECTION.type:
-        writeSection(out, id, typeSection(bytes, existing, types.list));
-        return;
-      case SECTION.function:
-        writeSection(out, id, functionSection(bytes, existing, functions.types));
-        return;
-      case SECTION.memory:
-        writeSection(out, id, memorySection(info, options.maxMemoryPages));
-        return;
-      case SECTION.global:
-        writeSection(out, id, globalSection(bytes, existing, redirect, initFn !== undefined));
-        return;
-      case SECTION.export:
-        writeSection(out, id, exportSection(info, exportRewrites, engineExports));
-        return;
-      case SECTION.start:
-        return; // the first call runs the start function itself, under its fuel
-      case SECTION.element:
-        writeSection(out, id, elementSection(bytes, existing, redirect, kernelWrappers));
-        return;
-      case SECTION.data:
-        if (existing !== undefined) writeSection(out, id, dataSection(bytes, existing));
-        return;
-      case SECTION.dataCount:
-        writeSection(out, id, new ByteWriter(8).u32(segments.dataCount));
-        return;
-      case SECTION.code:
-        writeSection(out, id, code);
-        return;
-      default:
-        if (existing !== undefined) out.u8(id).sized(bytes.subarray(existing.start, existing.end));
-    }
-  };
-  const mustExist: number[] = [SECTION.type, SECTION.function, SECTION.global, SECTION.export, SECTION.code];
-  if (kernelWrappers.length > 0) mustExist.push(SECTION.element);
-  // memory.init and data.drop in the init function need the data count section
-  if (segments.data.length > 0) mustExist.push(SECTION.dataCount);
-  const emitMissingBefore = (id: number): void => {
-    const rank = id === Number.POSITIVE_INFINITY ? SECTION_ORDER.length : SECTION_ORDER.indexOf(id);
-    for (const required of SECTION_ORDER) {
-      if (!mustExist.includes(required) || present.has(required) || emitted.has(required)) continue;
-      if (SECTION_ORDER.indexOf(required) < rank) {
-        write(required);
-        emitted.add(required);
-      }
-    }
-  };
-
-  for (const raw of info.sections) {
-    if (raw.id === SECTION.custom) {
-      out.u8(raw.id).sized(bytes.subarray(raw.start, raw.end));
-      continue;
-    }
-    emitMissingBefore(raw.id);
-    write(raw.id);
-    emitted.add(raw.id);
+  const rewrites = new Map<number, SectionPayload | null>([
+    [SECTION.type, typeSection(bytes, own(SECTION.type), appended.types)],
+    [
+      SECTION.function,
+      functionSection(
+        bytes,
+        own(SECTION.function),
+        appended.functions.map((f) => f.type),
+      ),
+    ],
+    [SECTION.global, globalSection(bytes, own(SECTION.global), redirect, appended.globals)],
+    [SECTION.export, exportSection(info, exportRewrites, appended.exports)],
+    [SECTION.start, null], // the first call runs the start function itself, under its fuel
+    [SECTION.code, code],
+  ]);
+  if (own(SECTION.memory) !== undefined) {
+    rewrites.set(SECTION.memory, memorySection(info, options.maxMemoryPages));
   }
-  emitMissingBefore(Number.POSITIVE_INFINITY);
+  const kernelWrappers = [...kernelWrapper.values()];
+  if (own(SECTION.element) !== undefined || kernelWrappers.length > 0) {
+    rewrites.set(SECTION.element, elementSection(bytes, own(SECTION.element), redirect, kernelWrappers));
+  }
+  const data = own(SECTION.data);
+  if (data !== undefined) rewrites.set(SECTION.data, dataSection(bytes, data));
+  // memory.init and data.drop in the init function need the data count section
+  if (own(SECTION.dataCount) !== undefined || segments.data.length > 0) {
+    rewrites.set(SECTION.dataCount, new ByteWriter(8).u32(segments.dataCount));
+  }
+  const module = assembleModule(info, rewrites);
 
   return {
-    bytes: profile === undefined ? out.finish() : profile.extendModule(out.finish()),
+    bytes: profile === undefined ? module : profile.extendModule(module),
     meta: {
       functionExports,
       imports: info.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
       hasStart: info.startFunction !== undefined,
     },
-    kernelWrappers: layout.kernelWrapper,
+    kernelWrappers: kernelWrapper,
   };
+}
+
+/** A section's payload, whole or in pieces written one after the other. */
+type SectionPayload = ByteWriter | readonly Uint8Array[];
+
+function payloadLength(payload: SectionPayload): number {
+  return payload instanceof ByteWriter ? payload.length : payload.reduce((n, piece) => n + piece.length, 0);
+}
+
+/**
+ * The module with its sections replaced by `rewrites` (null: dropped), in their places; a
+ * rewritten section the module lacks is inserted at its place in the canonical order. Custom and
+ * other sections are copied as they are.
+ */
+function assembleModule(info: ModuleInfo, rewrites: ReadonlyMap<number, SectionPayload | null>): Uint8Array {
+  const { bytes } = info;
+  // the exact size but for LEB lengths, so no buffer of megabytes is grown (copied) on the way
+  let capacity = 8;
+  for (const raw of info.sections) {
+    if (raw.id === SECTION.custom || !rewrites.has(raw.id)) capacity += raw.end - raw.start + 6;
+  }
+  for (const payload of rewrites.values()) capacity += payload === null ? 0 : payloadLength(payload) + 6;
+  const out = new ByteWriter(capacity);
+  const write = (id: number, payload: SectionPayload): void => {
+    out.u8(id);
+    if (payload instanceof ByteWriter) {
+      out.sized(payload);
+      return;
+    }
+    out.u32(payloadLength(payload));
+    for (const piece of payload) out.bytes(piece);
+  };
+  out.bytes(bytes.subarray(0, 8));
+  const present = new Set(info.sections.map((s) => s.id));
+  const missing = SECTION_ORDER.filter((id) => !present.has(id) && (rewrites.get(id) ?? null) !== null);
+  let next = 0;
+  const insertBefore = (rank: number): void => {
+    for (; next < missing.length && SECTION_ORDER.indexOf(missing[next]!) < rank; next++) {
+      write(missing[next]!, rewrites.get(missing[next]!)!);
+    }
+  };
+  for (const raw of info.sections) {
+    if (raw.id !== SECTION.custom) insertBefore(SECTION_ORDER.indexOf(raw.id));
+    const payload = raw.id === SECTION.custom ? undefined : rewrites.get(raw.id);
+    if (payload === null) continue;
+    if (payload === undefined) out.u8(raw.id).sized(bytes.subarray(raw.start, raw.end));
+    else write(raw.id, payload);
+  }
+  insertBefore(SECTION_ORDER.length);
+  return out.finish();
 }
 
 /** Module-level proposals: memories and tables the engine cannot run, tags (exceptions). */
@@ -617,10 +634,6 @@ function checkModuleFeatures(info: ModuleInfo): void {
   if (info.memories.length > 1) {
     throw new WasmFeatureError('multi-memory', true, `${info.memories.length} memories`);
   }
-}
-
-function writeSection(out: ByteWriter, id: number, payload: ByteWriter): void {
-  out.u8(id).sized(payload);
 }
 
 function body(fill: (w: ByteWriter) => void, locals: readonly ValType[] = []): Uint8Array {
@@ -733,7 +746,13 @@ function exportWrapperBody(
     w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.kernelAllocated);
     w.u8(OP.i64Const).u8(0).u8(OP.globalSet).u32(layout.workDone);
     if (initFn !== undefined) {
-      w.u8(OP.globalGet).u32(layout.initPending).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.call).u32(initFn).u8(OP.end);
+      w.u8(OP.globalGet)
+        .u32(layout.initPending)
+        .u8(OP.if)
+        .u8(EMPTY_BLOCK_TYPE)
+        .u8(OP.call)
+        .u32(initFn)
+        .u8(OP.end);
     }
     w.u8(OP.call).u32(target);
     if (results.length === 1) {
@@ -759,7 +778,7 @@ function typeSection(
     w.u32(reader.u32() + appended.length).bytes(bytes.subarray(reader.pos, section.end));
   }
   for (const type of appended) {
-    w.u8(0x60).u32(type.params.length);
+    w.u8(FUNC_TYPE).u32(type.params.length);
     for (const p of type.params) w.u8(VALTYPE_BYTE[p]);
     w.u32(type.results.length);
     for (const r of type.results) w.u8(VALTYPE_BYTE[r]);
@@ -783,37 +802,20 @@ function functionSection(
   return w;
 }
 
-/**
- * The guest's globals with `ref.func` of kernel imports redirected in their initializers, then the
- * engine's mutable globals, in Layout order.
- */
+/** The guest's globals with `ref.func` of kernel imports redirected in their initializers, then the appended ones. */
 function globalSection(
   bytes: Uint8Array,
   section: { start: number; end: number } | undefined,
   redirect: (index: number) => number,
-  initPending: boolean,
+  appended: readonly { readonly type: ValType; readonly init: number }[],
 ): ByteWriter {
   const w = new ByteWriter();
-  const added: [ValType, number][] = [
-    ['i64', 0], // remaining fuel
-    ['i32', 0], // stop flag
-    ['i32', 0], // return code
-    ['f64', 0], // output offset inside its kernel block
-    ['f64', -1], // output length (-1: output_set not called)
-    ['i64', 0], // kernel bytes allocated in this call
-    ['i64', 0], // fuel budget per call (set once by the engine)
-    ['f64', 0], // remaining fuel after a normal return
-    ['i64', 0], // bulk work done in this call
-    ['i64', 0], // bulk work bound per call (set once by the engine)
-    ['i32', initPending ? 1 : 0], // lazy initialization still to run
-    ['i32', 0], // initialization phase
-  ];
   if (section === undefined) {
-    w.u32(added.length);
+    w.u32(appended.length);
   } else {
     const reader = new ByteReader(bytes, section.start, section.end);
     const count = reader.u32();
-    w.u32(count + added.length);
+    w.u32(count + appended.length);
     for (let i = 0; i < count; i++) {
       const typeStart = reader.pos;
       reader.valType();
@@ -823,8 +825,8 @@ function globalSection(
     }
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the global section');
   }
-  for (const [type, init] of added) {
-    w.u8(VALTYPE_BYTE[type]).u8(1);
+  for (const { type, init } of appended) {
+    w.u8(VALTYPE_BYTE[type]).u8(1); // mutable
     if (type === 'i64') w.u8(OP.i64Const).s64(init);
     else if (type === 'f64') w.u8(OP.f64Const).bytes(f64Bytes(init));
     else w.u8(OP.i32Const).s64(init);
@@ -1023,7 +1025,7 @@ function memorySection(info: ModuleInfo, cap: number): ByteWriter {
 function exportSection(
   info: ModuleInfo,
   rewrites: Map<number, { name: string; index: number }>,
-  added: readonly [string, number][],
+  added: readonly (readonly [string, number])[],
 ): ByteWriter {
   const w = new ByteWriter();
   w.u32(info.exports.length + added.length);
@@ -1037,7 +1039,10 @@ function exportSection(
   return w;
 }
 
-/** Pre-encoded instruction sequences for charging and checking fuel. */
+/**
+ * The kernel wrappers' fuel code: they charge and check the fuel global itself (they are called
+ * with the caller's count written back, and the caller reloads it afterwards).
+ */
 class Snippets {
   readonly check: Uint8Array;
   private readonly chargeCache = new Map<number, Uint8Array>();
@@ -1051,9 +1056,12 @@ class Snippets {
       .u8(0)
       .u8(OP.i64LeS)
       .u8(OP.if)
-      .u8(EMPTY_BLOCK)
-      .u8(OP.call)
-      .u32(layout.outOfFuelFn)
+      .u8(EMPTY_BLOCK_TYPE)
+      .u8(OP.i32Const)
+      .u8(STOP.outOfFuel)
+      .u8(OP.globalSet)
+      .u32(layout.stopFlag)
+      .u8(OP.unreachable)
       .u8(OP.end)
       .finish()
       .slice();
@@ -1079,6 +1087,121 @@ class Snippets {
 }
 
 /**
+ * The fuel code of a guest function whose remaining fuel lives in local `local` (wasmtime's
+ * `fuel_var`): loaded from the global at entry, charged and checked in the local, written back
+ * wherever the global can be observed (see instrumentBody), reloaded after every call.
+ */
+interface FuelCode {
+  readonly entry: Uint8Array;
+  readonly check: Uint8Array;
+  readonly writeBack: Uint8Array;
+  readonly reload: Uint8Array;
+  charge(amount: number): Uint8Array;
+}
+
+class LocalFuelCode implements FuelCode {
+  /** entry: load, charge the entry unit, check */
+  readonly entry: Uint8Array;
+  /** at a loop header */
+  readonly check: Uint8Array;
+  readonly writeBack: Uint8Array;
+  readonly reload: Uint8Array;
+  private readonly charges = new Map<number, Uint8Array>();
+
+  constructor(
+    layout: Layout,
+    private readonly local: number,
+  ) {
+    const outOfFuel = (w: ByteWriter) =>
+      w
+        .u8(OP.i64Const)
+        .u8(0)
+        .u8(OP.i64LeS)
+        .u8(OP.if)
+        .u8(EMPTY_BLOCK_TYPE)
+        .u8(OP.localGet)
+        .u32(local)
+        .u8(OP.globalSet)
+        .u32(layout.fuel)
+        .u8(OP.i32Const)
+        .u8(STOP.outOfFuel)
+        .u8(OP.globalSet)
+        .u32(layout.stopFlag)
+        .u8(OP.unreachable)
+        .u8(OP.end);
+    const entry = new ByteWriter(32).u8(OP.globalGet).u32(layout.fuel).u8(OP.i64Const).u8(1).u8(OP.i64Sub);
+    this.entry = outOfFuel(entry.u8(OP.localTee).u32(local)).finish().slice();
+    this.check = outOfFuel(new ByteWriter(24).u8(OP.localGet).u32(local)).finish().slice();
+    this.writeBack = new ByteWriter(12)
+      .u8(OP.localGet)
+      .u32(local)
+      .u8(OP.globalSet)
+      .u32(layout.fuel)
+      .finish()
+      .slice();
+    this.reload = new ByteWriter(12)
+      .u8(OP.globalGet)
+      .u32(layout.fuel)
+      .u8(OP.localSet)
+      .u32(local)
+      .finish()
+      .slice();
+  }
+
+  charge(amount: number): Uint8Array {
+    let cached = this.charges.get(amount);
+    if (cached === undefined) {
+      cached = new ByteWriter(20)
+        .u8(OP.localGet)
+        .u32(this.local)
+        .u8(OP.i64Const)
+        .s64(amount)
+        .u8(OP.i64Sub)
+        .u8(OP.localSet)
+        .u32(this.local)
+        .finish()
+        .slice();
+      if (this.charges.size < 256) this.charges.set(amount, cached);
+    }
+    return cached;
+  }
+}
+
+/** LocalFuelCode per fuel-local index: functions with as many locals share one. */
+class LocalFuelCodes {
+  private readonly byLocal = new Map<number, LocalFuelCode>();
+  /**
+   * For a function that already has as many locals as V8 accepts (MAX_FUNCTION_LOCALS): the
+   * count stays in the global, so the rewrite never makes a valid module invalid.
+   */
+  readonly inGlobal: FuelCode;
+
+  constructor(
+    private readonly layout: Layout,
+    snippets: Snippets,
+  ) {
+    const none = new Uint8Array(0);
+    const entry = new ByteWriter(32).bytes(snippets.charge(1)).bytes(snippets.check).finish().slice();
+    this.inGlobal = {
+      entry,
+      check: snippets.check,
+      writeBack: none,
+      reload: none,
+      charge: (amount) => snippets.charge(amount),
+    };
+  }
+
+  forLocal(local: number): LocalFuelCode {
+    let code = this.byLocal.get(local);
+    if (code === undefined) {
+      code = new LocalFuelCode(this.layout, local);
+      if (this.byLocal.size < 1024) this.byLocal.set(local, code);
+    }
+    return code;
+  }
+}
+
+/**
  * The appended functions that stand in for single guest operators (bulk operations, trapping
  * truncations): one per distinct operator and immediates, created on first use.
  */
@@ -1087,8 +1210,7 @@ class OperatorHelpers {
 
   constructor(
     private readonly info: ModuleInfo,
-    private readonly types: AppendedTypes,
-    private readonly functions: AppendedFunctions,
+    private readonly appended: Appended,
     private readonly layout: Layout,
   ) {}
 
@@ -1096,7 +1218,7 @@ class OperatorHelpers {
     let index = this.byKey.get(key);
     if (index === undefined) {
       const { type, body: code } = make();
-      index = this.functions.add(type, code);
+      index = this.appended.function(type, code);
       this.byKey.set(key, index);
     }
     return index;
@@ -1113,9 +1235,9 @@ class OperatorHelpers {
       const lo = t.signed ? -(2 ** (t.bits - 1)) : 0;
       const hi = t.signed ? 2 ** (t.bits - 1) : 2 ** t.bits;
       return {
-        type: this.types.of([t.from], [t.bits === 32 ? 'i32' : 'i64']),
+        type: this.appended.type([t.from], [t.bits === 32 ? 'i32' : 'i64']),
         body: body((w) => {
-          w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(0).u8(f.ne).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.localGet).u32(0).u8(OP.localGet).u32(0).u8(f.ne).u8(OP.if).u8(EMPTY_BLOCK_TYPE);
           w.u8(OP.localGet).u32(0).u8(op).u8(OP.drop).u8(OP.end); // NaN: the truncation traps
           w.u8(OP.localGet)
             .u32(0)
@@ -1127,7 +1249,7 @@ class OperatorHelpers {
             .u8(f.trunc)
             .bytes(Uint8Array.from(constant(hi)))
             .u8(f.lt);
-          w.u8(OP.i32And).u8(OP.i32Eqz).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.i32And).u8(OP.i32Eqz).u8(OP.if).u8(EMPTY_BLOCK_TYPE);
           // i32.div_s(INT32_MIN, -1): V8's "divide result unrepresentable", wasmtime's overflow
           w.u8(OP.i32Const)
             .s64(-(2 ** 31))
@@ -1162,7 +1284,7 @@ class OperatorHelpers {
               : BULK_WORK_WEIGHT.tableElement;
       const middle: ValType = sub === MISC.tableFill ? this.tableElementType(immediates[0]!) : 'i32';
       return {
-        type: this.types.of(['i32', middle, 'i32'], []),
+        type: this.appended.type(['i32', middle, 'i32'], []),
         body: body((w) => {
           w.u8(OP.localGet).u32(2).u8(OP.i64ExtendI32U);
           if (weight !== 1) w.u8(OP.i64Const).s64(weight).u8(OP.i64Mul);
@@ -1191,12 +1313,12 @@ class OperatorHelpers {
     const n = params.length - 1;
     const result = n + 1; // the appended local
     return {
-      type: this.types.of(params, ['i32']),
+      type: this.appended.type(params, ['i32']),
       body: body(
         (w) => {
           for (let i = 0; i < params.length; i++) w.u8(OP.localGet).u32(i);
           opBytes(w);
-          w.u8(OP.localTee).u32(result).u8(OP.i32Const).s64(-1).u8(OP.i32Ne).u8(OP.if).u8(EMPTY_BLOCK);
+          w.u8(OP.localTee).u32(result).u8(OP.i32Const).s64(-1).u8(OP.i32Ne).u8(OP.if).u8(EMPTY_BLOCK_TYPE);
           w.u8(OP.localGet).u32(n).u8(OP.i64ExtendI32U).u8(OP.i64Const).s64(unit).u8(OP.i64Mul);
           w.u8(OP.call).u32(this.layout.accountFn);
           w.u8(OP.end).u8(OP.localGet).u32(result);
@@ -1213,8 +1335,8 @@ class OperatorHelpers {
   }
 }
 
-const F32_OPS = { ne: 0x5c, lt: 0x5d, ge: 0x60, trunc: 0x8f } as const;
-const F64_OPS = { ne: 0x62, lt: 0x63, ge: 0x66, trunc: 0x9d } as const;
+const F32_OPS = { ne: OP.f32Ne, lt: OP.f32Lt, ge: OP.f32Ge, trunc: OP.f32Trunc } as const;
+const F64_OPS = { ne: OP.f64Ne, lt: OP.f64Lt, ge: OP.f64Ge, trunc: OP.f64Trunc } as const;
 
 function kernelWrapperBody(
   w: ByteWriter,
@@ -1233,7 +1355,7 @@ function kernelWrapperBody(
       .u32(0)
       .u8(OP.i64Eqz)
       .u8(OP.if)
-      .u8(EMPTY_BLOCK)
+      .u8(EMPTY_BLOCK_TYPE)
       .u8(OP.i64Const)
       .u8(0)
       .u8(OP.return)
@@ -1247,7 +1369,7 @@ function kernelWrapperBody(
       .u8(OP.i64Sub)
       .u8(OP.i64GtU)
       .u8(OP.if)
-      .u8(EMPTY_BLOCK)
+      .u8(EMPTY_BLOCK_TYPE)
       .u8(OP.i64Const)
       .u8(0)
       .u8(OP.return)
@@ -1262,7 +1384,7 @@ function kernelWrapperBody(
   } else if (entry.name === 'error_set') {
     // error_set(0) clears the error in the Rust kernel (address 0 is its null); the JS kernel
     // would instead point the error at its reserved block 0 and fail the call with "\0".
-    w.u8(OP.localGet).u32(0).u8(OP.i64Eqz).u8(OP.if).u8(EMPTY_BLOCK).u8(OP.return).u8(OP.end);
+    w.u8(OP.localGet).u32(0).u8(OP.i64Eqz).u8(OP.if).u8(EMPTY_BLOCK_TYPE).u8(OP.return).u8(OP.end);
   } else if (entry.name === 'output_set') {
     // Addresses are `block << 48 | offset`; the block itself comes back from the SDK.
     w.u8(OP.localGet)
@@ -1282,15 +1404,15 @@ function kernelWrapperBody(
 function codeSection(
   info: ModuleInfo,
   redirect: (index: number) => number,
-  snippets: Snippets,
+  fuelCodes: LocalFuelCodes,
   helpers: OperatorHelpers,
-  functions: AppendedFunctions,
+  appended: Appended,
   profile: ProfileInstrumentation | undefined,
-): ByteWriter {
+): SectionPayload {
   const { bytes } = info;
   const section = info.sections.find((s) => s.id === SECTION.code);
   const rewritten = new ByteWriter(
-    section === undefined ? 1024 : Math.ceil((section.end - section.start) * 1.3) + 1024,
+    section === undefined ? 1024 : Math.ceil((section.end - section.start) * 1.6) + 1024,
   );
   let count = 0;
   if (section !== undefined) {
@@ -1302,17 +1424,32 @@ function codeSection(
       const start = reader.pos;
       reader.skip(size);
       scratch.length = 0;
-      instrumentBody(bytes, start, start + size, scratch, redirect, snippets, helpers, profile?.bodyHooks(i));
+      const type = info.types[info.definedFunctionTypes[i]!];
+      if (type === undefined) throw new WasmFormatError(`function ${i} has no type`);
+      const body = { bytes, start, end: start + size, params: type.params.length };
+      instrumentBody(body, scratch, redirect, fuelCodes, helpers, profile?.bodyHooks(i));
       rewritten.sized(scratch.finish());
     }
     if (!reader.done) throw new WasmFormatError('unexpected data at the end of the code section');
   }
   // The appended bodies are complete only now: the walk above may have added helpers.
-  const appended = functions.finishedBodies();
-  const w = new ByteWriter(rewritten.length + 1024);
-  w.u32(count + appended.length).bytes(rewritten.finish());
-  for (const fn of appended) w.sized(fn);
-  return w;
+  // Returned in pieces: the function count comes first, and joining megabytes of rewritten
+  // bodies behind it here would only be copied again into the module.
+  const bodies = appended.functionBodies();
+  const tail = new ByteWriter(bodies.reduce((n, b) => n + b.length + 5, 16));
+  for (const fn of bodies) tail.sized(fn);
+  return [new ByteWriter(8).u32(count + bodies.length).finish(), rewritten.finish(), tail.finish()];
+}
+
+/** V8's limit on a function's locals, parameters included (wasm-limits.h kV8MaxWasmFunctionLocals). */
+const MAX_FUNCTION_LOCALS = 50_000;
+
+/** One guest function body: `bytes[start, end)`, and its parameter count. */
+interface GuestBody {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  readonly params: number;
 }
 
 /**
@@ -1320,68 +1457,193 @@ function codeSection(
  * cost accumulated since the previous one (the flush operator's own cost included), a check at
  * every loop header, kernel references redirected to their wrappers, and the operators with
  * helpers (bulk operations, trapping truncations) replaced by calls.
+ *
+ * As in wasmtime, the function's remaining fuel lives in a local (appended after its own) for the
+ * length of the function, so V8 keeps it in a register. The global stays the one count everything
+ * else reads, so the local is written back wherever the global can be observed before the local
+ * changes again: before every call (the callee's entry loads it; a kernel wrapper charges it) and
+ * reloaded after it, before `return`, `return_call*`, a branch to the function's own label and
+ * the final `end` (the export wrapper and profile hooks read it), and before every operator that
+ * can trap (the engine reads the counter after a trap: a trap mid-function reports exactly the
+ * fuel charged up to it, as when the count lived in the global alone). wasmtime itself saves only
+ * at calls and returns; we keep the per-trap exactness the engine has always reported.
+ * Write-backs are skipped while the local is known to equal the global ("clean": after a
+ * write-back or a reload, until the next charge or control-flow join).
  */
 function instrumentBody(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
+  body: GuestBody,
   out: ByteWriter,
   redirect: (index: number) => number,
-  snippets: Snippets,
+  fuelCodes: LocalFuelCodes,
   helpers: OperatorHelpers,
   hooks?: BodyHooks,
 ): void {
-  const r = new ByteReader(bytes, start, end);
-  for (let groups = r.u32(); groups > 0; groups--) {
-    r.u32();
+  const { bytes, end } = body;
+  const r = new ByteReader(bytes, body.start, end);
+  const groups = r.u32();
+  const groupsStart = r.pos;
+  let locals = body.params;
+  for (let g = 0; g < groups; g++) {
+    locals += r.u32();
     r.valType();
   }
-  out.bytes(bytes.subarray(start, r.pos));
+  let fuel: FuelCode;
+  if (locals < MAX_FUNCTION_LOCALS) {
+    // the fuel local, as one more group after the function's own
+    out
+      .u32(groups + 1)
+      .bytes(bytes.subarray(groupsStart, r.pos))
+      .u32(1)
+      .u8(VALTYPE_BYTE.i64);
+    fuel = fuelCodes.forLocal(locals);
+  } else {
+    out.range(bytes, body.start, r.pos);
+    fuel = fuelCodes.inGlobal;
+  }
   if (hooks !== undefined) out.bytes(hooks.entry);
   // Function entry: wasmtime starts each function with 1 unit pending and checks right away.
-  out.bytes(snippets.charge(1)).bytes(snippets.check);
+  out.bytes(fuel.entry);
   if (hooks !== undefined) out.bytes(hooks.blockStart);
 
   let pending = 0;
+  /** whether the local may differ from the global */
+  let dirty = true;
+  /** open blocks, loops and ifs: a branch to label `depth` leaves the function */
+  let depth = 0;
   let copyFrom = r.pos;
   while (r.pos < end) {
     const opStart = r.pos;
     const op = r.u8();
-    const cost = FREE_OPS.has(op) ? 0 : 1;
-    if (!FLUSH_OPS.has(op)) {
-      const substitute = substitution(op, r, opStart, redirect, helpers);
-      pending += cost;
-      if (substitute !== undefined) {
-        out.bytes(bytes.subarray(copyFrom, opStart)).bytes(substitute);
-        copyFrom = r.pos;
+    const kind = OP_CLASS[op]!;
+    if ((kind & OP_FLUSH) === 0) {
+      if ((kind & OP_FREE) === 0) pending++;
+      if ((kind & OP_INDEX) !== 0) {
+        r.u32();
+        continue;
+      }
+      if ((kind & OP_PLAIN) === 0) {
+        if (op === OP.block) depth++;
+        let substitute: Uint8Array | undefined;
+        if ((kind & OP_REWRITTEN) === 0) skipImmediates(op, r, opStart);
+        else substitute = substitution(op, r, opStart, redirect, helpers);
+        if (dirty && (kind & OP_TRAPS) !== 0 && mayTrapPrefixed(op, bytes, opStart)) {
+          out.range(bytes, copyFrom, opStart).bytes(fuel.writeBack);
+          copyFrom = opStart;
+          dirty = false;
+        }
+        if (substitute !== undefined) {
+          out.range(bytes, copyFrom, opStart).bytes(substitute);
+          copyFrom = r.pos;
+        }
+      } else if (dirty && (kind & OP_TRAPS) !== 0) {
+        out.range(bytes, copyFrom, opStart).bytes(fuel.writeBack);
+        copyFrom = opStart;
+        dirty = false;
       }
       continue;
     }
     // Flush point: emit the code up to here, then the charge, then the operator itself.
-    out.bytes(bytes.subarray(copyFrom, opStart));
-    pending += cost;
-    if (pending > 0) out.bytes(snippets.charge(pending));
+    out.range(bytes, copyFrom, opStart);
+    if ((kind & OP_FREE) === 0) pending++;
+    if (pending > 0) {
+      out.bytes(fuel.charge(pending));
+      dirty = true;
+    }
     pending = 0;
-    if (hooks !== undefined && (op === OP.return || op === OP.returnCall || op === OP.returnCallIndirect)) {
-      out.bytes(hooks.exit);
-    } else if (hooks !== undefined && op === OP.end && r.pos === end) {
-      out.bytes(hooks.end);
-      copyFrom = r.pos;
-      continue;
+    switch (op) {
+      case OP.call:
+      case OP.callIndirect:
+        if (dirty) out.bytes(fuel.writeBack);
+        if (op === OP.call) {
+          out.u8(op).u32(redirect(r.u32()));
+        } else {
+          skipImmediates(op, r, opStart);
+          out.range(bytes, opStart, r.pos);
+        }
+        out.bytes(fuel.reload);
+        dirty = false;
+        break;
+      case OP.return:
+      case OP.returnCall:
+      case OP.returnCallIndirect:
+      case OP.unreachable:
+        if (dirty) out.bytes(fuel.writeBack);
+        dirty = false;
+        if (hooks !== undefined && op !== OP.unreachable) out.bytes(hooks.exit);
+        if (op === OP.returnCall) {
+          out.u8(op).u32(redirect(r.u32()));
+        } else {
+          skipImmediates(op, r, opStart);
+          out.range(bytes, opStart, r.pos);
+        }
+        break;
+      case OP.br:
+      case OP.brIf:
+      case OP.brTable: {
+        let leaves = false;
+        if (op === OP.brTable) {
+          for (let n = r.u32(); n >= 0; n--) if (r.u32() === depth) leaves = true;
+        } else {
+          leaves = r.u32() === depth;
+        }
+        if (leaves && dirty) {
+          out.bytes(fuel.writeBack);
+          dirty = false;
+        }
+        out.range(bytes, opStart, r.pos);
+        break;
+      }
+      case OP.end:
+        if (r.pos === end) {
+          if (dirty) out.bytes(fuel.writeBack);
+          if (hooks === undefined) out.range(bytes, opStart, r.pos);
+          else out.bytes(hooks.end);
+          break;
+        }
+        depth--;
+        dirty = true; // a join: branches to this label arrive in whatever state they left
+        out.range(bytes, opStart, r.pos);
+        break;
+      case OP.else:
+        dirty = true; // the else arm starts in the state the `if` left, not the then arm's
+        out.range(bytes, opStart, r.pos);
+        break;
+      case OP.loop:
+        depth++;
+        skipImmediates(op, r, opStart);
+        out.range(bytes, opStart, r.pos).bytes(fuel.check);
+        dirty = true; // the back edges join here
+        break;
+      case OP.if:
+        depth++;
+        skipImmediates(op, r, opStart);
+        out.range(bytes, opStart, r.pos);
+        break;
+      default:
+        throw new Error(`flush operator 0x${op.toString(16)} has no rewrite`);
     }
-    if (op === OP.call || op === OP.returnCall) {
-      const target = r.u32();
-      out.u8(op).u32(redirect(target));
-      copyFrom = r.pos;
-      continue;
-    }
-    skipImmediates(op, r, opStart);
-    out.bytes(bytes.subarray(opStart, r.pos));
     copyFrom = r.pos;
-    if (op === OP.loop) out.bytes(snippets.check);
   }
-  out.bytes(bytes.subarray(copyFrom, end));
+  out.range(bytes, copyFrom, end);
   if (r.pos !== end) throw new WasmFormatError('function body overruns its declared size');
+}
+
+/**
+ * For an operator OP_CLASS marks as trapping: whether it can trap (or, replaced by a helper call,
+ * stop the call). The 0xfc and 0xfd prefixes decide by sub-opcode (the walk has validated it).
+ */
+function mayTrapPrefixed(op: number, bytes: Uint8Array, at: number): boolean {
+  if (op !== OP.prefixMisc && op !== OP.prefixSimd) return true;
+  const sub = new ByteReader(bytes, at + 1).u32();
+  if (op === OP.prefixMisc) {
+    return !(
+      sub <= MISC.lastSaturatingTruncation ||
+      sub === MISC.dataDrop ||
+      sub === MISC.elemDrop ||
+      sub === MISC.tableSize
+    );
+  }
+  return sub <= SIMD.lastLoadStore || (sub >= SIMD.firstLaneLoadStore && sub <= SIMD.v128Load64Zero);
 }
 
 /**
@@ -1417,8 +1679,7 @@ function substitution(
     }
     return new ByteWriter(8).u8(OP.call).u32(helpers.bulk(sub, immediates)).finish();
   }
-  skipImmediates(op, r, at);
-  return undefined;
+  throw new Error(`operator 0x${op.toString(16)} is not one the rewriter replaces`);
 }
 
 /** The immediates of a bulk operation that gets a helper, or undefined for other 0xfc operators. */
@@ -1449,8 +1710,8 @@ function unsupported(op: string, at: number): never {
 }
 
 function skipImmediates(op: number, r: ByteReader, at: number): void {
-  if (op >= 0x45 && op <= 0xc4) return; // numeric operators without immediates
-  if (op >= 0x28 && op <= 0x3e) {
+  if (op >= OP.i32Eqz && op <= OP.i64Extend32S) return; // numeric operators have no immediates
+  if (op >= OP.i32Load && op <= OP.i64Store32) {
     skipMemArg(r);
     return;
   }
@@ -1461,8 +1722,8 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.end:
     case OP.return:
     case OP.drop:
-    case 0x1b: // select
-    case 0xd1: // ref.is_null
+    case OP.select:
+    case OP.refIsNull:
       return;
     case OP.block:
     case OP.loop:
@@ -1473,14 +1734,16 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.brIf:
     case OP.call:
     case OP.returnCall:
-    case 0x20:
-    case 0x21:
-    case 0x22:
-    case 0x23:
-    case 0x24:
-    case 0x25: // table.get
-    case 0x26: // table.set
+    case OP.localGet:
+    case OP.localSet:
+    case OP.localTee:
+    case OP.globalGet:
+    case OP.globalSet:
+    case OP.tableGet:
+    case OP.tableSet:
     case OP.refFunc:
+    case OP.memorySize:
+    case OP.memoryGrow:
       r.u32();
       return;
     case OP.brTable:
@@ -1492,12 +1755,8 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
       r.u32();
       r.u32();
       return;
-    case 0x1c: // select t*
+    case OP.selectTyped:
       for (let n = r.u32(); n > 0; n--) r.valType();
-      return;
-    case 0x3f: // memory.size
-    case OP.memoryGrow:
-      r.u32();
       return;
     case OP.i32Const:
       r.skipLeb(5);
@@ -1511,8 +1770,8 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.f64Const:
       r.skip(8);
       return;
-    case 0xd0: {
-      // ref.null: a heap type; only the abstract func/extern types are in the host's feature set
+    case OP.refNull: {
+      // a heap type; only the abstract func/extern types are in the host's feature set
       const heapType = r.u8();
       const refused = refusedTypeFeature(heapType, at);
       if (refused !== undefined) throw refused;
@@ -1528,10 +1787,10 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
     case OP.prefixMisc:
       skipMiscPrefixed(r, at);
       return;
-    case 0xfd:
+    case OP.prefixSimd:
       skipSimd(r, at);
       return;
-    case 0xfe:
+    case OP.prefixAtomic:
       skipAtomic(r);
       return;
     default: {
@@ -1544,7 +1803,7 @@ function skipImmediates(op: number, r: ByteReader, at: number): void {
 
 function skipMiscPrefixed(r: ByteReader, at: number): void {
   const sub = r.u32();
-  if (sub <= 7) return; // saturating truncations
+  if (sub <= MISC.lastSaturatingTruncation) return;
   switch (sub) {
     case MISC.memoryInit:
     case MISC.memoryCopy:
@@ -1553,11 +1812,11 @@ function skipMiscPrefixed(r: ByteReader, at: number): void {
       r.u32();
       r.u32();
       return;
-    case 9: // data.drop
+    case MISC.dataDrop:
     case MISC.memoryFill:
-    case 13: // elem.drop
+    case MISC.elemDrop:
     case MISC.tableGrow:
-    case 16: // table.size
+    case MISC.tableSize:
     case MISC.tableFill:
       r.u32();
       return;
@@ -1568,38 +1827,34 @@ function skipMiscPrefixed(r: ByteReader, at: number): void {
 
 function skipSimd(r: ByteReader, at: number): void {
   const sub = r.u32();
-  if (sub <= 11) {
-    // v128.load*, v128.store
+  if (sub <= SIMD.lastLoadStore) {
     skipMemArg(r);
     return;
   }
-  if (sub === 12 || sub === 13) {
-    // v128.const, i8x16.shuffle
+  if (sub === SIMD.v128Const || sub === SIMD.i8x16Shuffle) {
     r.skip(16);
     return;
   }
-  if (sub >= 21 && sub <= 34) {
-    // extract/replace lane
-    r.skip(1);
+  if (sub >= SIMD.firstLaneOp && sub <= SIMD.lastLaneOp) {
+    r.skip(1); // lane index
     return;
   }
-  if (sub >= 84 && sub <= 91) {
+  if (sub >= SIMD.firstLaneLoadStore && sub <= SIMD.lastLaneLoadStore) {
     skipMemArg(r);
-    r.skip(1); // load/store lane
+    r.skip(1); // lane index
     return;
   }
-  if (sub === 92 || sub === 93) {
-    // v128.load32_zero / load64_zero
+  if (sub === SIMD.v128Load32Zero || sub === SIMD.v128Load64Zero) {
     skipMemArg(r);
     return;
   }
-  if (sub > 0x113) unsupported(`0xfd ${sub}`, at);
+  if (sub > SIMD.last) unsupported(`0xfd ${sub}`, at);
 }
 
 function skipAtomic(r: ByteReader): void {
   const sub = r.u32();
-  if (sub === 3) {
-    r.u8(); // atomic.fence
+  if (sub === ATOMIC.fence) {
+    r.u8(); // reserved byte
     return;
   }
   skipMemArg(r);

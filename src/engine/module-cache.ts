@@ -317,7 +317,8 @@ export class ModuleCache {
       new DataView(header.buffer).setUint32(8, metaBytes.length, true);
       const target = join(directory, `engine-${key}.bin`);
       const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(temporary, Buffer.concat([header, metaBytes, bytes]));
+      // chunk by chunk: joining them first would copy megabytes on the main thread
+      await writeFile(temporary, [header, metaBytes, bytes]);
       await rename(temporary, target);
     } catch (error) {
       // A read-only or full disk only costs the next process a rewrite; anything else is told.

@@ -1,6 +1,6 @@
 /**
  * Engine layer: the WebAssembly binary format at the level the instrumenter and the import
- * policy need — LEB128 reading and writing, section framing, and the typed entries of the type,
+ * policy need — section framing, and the typed entries of the type,
  * import, function, memory, global and export sections. Code bodies are walked by the
  * instrumenter itself; everything else is carried over as raw bytes, so unknown or future
  * section contents survive untouched. The primitives (LEB128, names, framing) are the wire

@@ -80,6 +80,19 @@ export class ByteWriter {
     return this;
   }
 
+  /** `source[start, end)`; short runs are copied without the view object `bytes(subarray)` costs. */
+  range(source: Uint8Array, start: number, end: number): this {
+    const n = end - start;
+    this.reserve(n);
+    if (n <= 16) {
+      for (let i = 0; i < n; i++) this.buffer[this.length + i] = source[start + i]!;
+    } else {
+      this.buffer.set(source.subarray(start, end), this.length);
+    }
+    this.length += n;
+    return this;
+  }
+
   name(text: string): this {
     const encoded = UTF8.encode(text);
     return this.u32(encoded.length).bytes(encoded);

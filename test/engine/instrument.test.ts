@@ -148,6 +148,123 @@ describe('wasmtime fuel model', () => {
   });
 });
 
+describe('the fuel count wherever it can be observed', () => {
+  // Each function's count lives in a local while it runs (instrument.ts, instrumentBody); the engine
+  // reads the global. These pin the global at every way out: a trap reports exactly the fuel
+  // charged before it (operators since the last charge point are not charged yet, as in wasmtime).
+  const traps = wat`(module
+    (memory 1)
+    (table 1 funcref)
+    (type $v (func))
+    (func $seven (result i32) (i32.const 7))
+    (func $countdown (local $n i32)
+      (local.set $n (i32.const 3))
+      (loop $l
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br_if $l (local.get $n))))
+    (func (export "load_after_loop") (result i32) (local $n i32)
+      (local.set $n (i32.const 3))
+      (loop $l
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br_if $l (local.get $n)))
+      (i32.load (i32.const 65536)))
+    (func (export "store_after_call") (result i32)
+      (drop (call $seven))
+      (if (i32.const 1) (then nop))
+      (i32.store (i32.const 65536) (i32.const 1))
+      (i32.const 0))
+    (func (export "divide_after_if") (result i32)
+      (if (i32.const 1) (then nop))
+      (i32.div_u (i32.const 1) (i32.const 0)))
+    (func (export "fill_after_if") (result i32)
+      (if (i32.const 1) (then nop))
+      (memory.fill (i32.const 65535) (i32.const 0) (i32.const 8))
+      (i32.const 0))
+    (func (export "truncate_after_if") (result i32)
+      (if (i32.const 1) (then nop))
+      (i32.trunc_f32_s (f32.const nan)))
+    (func (export "unreachable_after_loop") (result i32)
+      (call $countdown)
+      (loop $once)
+      unreachable)
+    (func (export "null_indirect") (result i32)
+      (if (i32.const 1) (then nop))
+      (call_indirect (type $v) (i32.const 0))
+      (i32.const 0)))`;
+
+  it.each([
+    // entry 1 + (i32.const, local.set) 2 + 3 iterations × 6 = 21; the load and its address not yet
+    ['load_after_loop', 'out of bounds memory access', 21],
+    // entry 1 + call 1 + callee (entry 1 + i32.const 1) 2 + drop 0 + (i32.const, if) 2 = 6;
+    // the consts and the store not yet
+    ['store_after_call', 'out of bounds memory access', 6],
+    // entry 1 + (i32.const, if) 2 = 3; then: nop 0, end 0; the division and its operands not yet
+    ['divide_after_if', 'integer divide by zero', 3],
+    ['fill_after_if', 'out of bounds memory access', 3],
+    ['truncate_after_if', 'invalid conversion to integer', 3],
+    // entry 1 + call 1 + countdown 21 = 23, loop 0, end 0, unreachable 0
+    ['unreachable_after_loop', 'unreachable', 23],
+    // entry 1 + (i32.const, if) 2 + (i32.const, call_indirect) 2 = 5
+    ['null_indirect', 'uninitialized element', 5],
+  ])('%s: a trap reports the fuel charged before it', async (name, text, fuel) => {
+    const plugin = await buildPlugin(traps, LIMITS);
+    try {
+      const failure = await plugin.call(name, '').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(PluginCallError);
+      expect(failure).toMatchObject({ kind: 'Trap', fuelConsumed: fuel });
+      expect((failure as Error).message).toContain(text);
+    } finally {
+      await plugin.close();
+    }
+  });
+
+  it('keeps the count in the global for a function already at V8’s limit of 50,000 locals', async () => {
+    const locals = (n: number) => Array.from({ length: n }, () => 'i32').join(' ');
+    const bytes = wat`(module
+      (func $full (param $p i32) (result i32) (local ${locals(49_999)})
+        (loop $l (br_if $l (i32.const 0)))
+        (local.get $p))
+      (func $room (result i32) (local ${locals(49_999)})
+        (i32.const 1))
+      (func (export "run") (result i32)
+        (drop (call $full (i32.const 7)))
+        (drop (call $room))
+        (i32.const 0)))`;
+    // $full: entry 1 + (i32.const, br_if) 2 + local.get 1 = 4; $room: entry 1 + i32.const 1 = 2
+    // run: entry 1 + (i32.const, call) 2 + 4 + call 1 + 2 + i32.const 1 = 11
+    expect(await fuelOf(bytes, 'run')).toBe(11);
+  });
+
+  it('counts a return through a branch to the function label, from any depth', async () => {
+    const bytes = wat`(module
+      (func $out (param $x i32) (result i32)
+        (block $b
+          (loop $l
+            (br_if 2 (local.get $x) (local.get $x))
+            (local.set $x (i32.const 1))
+            (br $l)))
+        (i32.const 9))
+      (func $table (param $x i32) (result i32)
+        (drop (block $a (result i32)
+          (drop (block $b (result i32)
+            (br_table $b $a 2 (local.get $x) (local.get $x))))
+          (i32.const 8)))
+        (i32.const 9))
+      (func (export "run") (result i32)
+        (drop (call $out (i32.const 0)))
+        (drop (call $table (i32.const 2)))
+        (i32.const 0)))`;
+    // $out(0): entry 1, loop 0; iteration 1: (local.get, local.get, br_if) 3 not taken,
+    // (i32.const, local.set, br) 3; iteration 2: local.get, local.get, br_if 3 taken = 10
+    // $table(2): entry 1 + (local.get, local.get, br_table) 3 → label 2 = the function = 4
+    // run: entry 1 + (i32.const, call) 2 + 10 + drop 0 + (i32.const, call) 2 + 4 + i32.const 1 = 20
+    expect(await fuelOf(bytes, 'run')).toBe(20);
+  });
+});
+
 describe('binary instrumenter', () => {
   const options = { maxMemoryPages: 16, kernelCallFuel: 15 };
 
@@ -228,7 +345,7 @@ describe('the instrumenter id names its output', () => {
   // change under an unchanged id would let an old process's entry stand in for the new output.
   // A changed digest here means: bump `binaryInstrumenter.id` and record the new pair.
   const GOLDEN: Readonly<Record<string, string>> = {
-    'binary-rewriter-6': '631baa05bf152715dc75cc4c4bbca107b2880d7d81d796b7722565632c275ef8',
+    'binary-rewriter-7': '8d523f34c7ca9b9575232578bf33368846cef6658d2583a83582b3307724c313',
   };
 
   it('the output for a module using every rewritten construct is the one recorded for this id', () => {

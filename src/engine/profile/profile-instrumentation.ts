@@ -28,6 +28,7 @@
  * engine's helpers get no hooks, so their fuel belongs to the guest function that called them.
  */
 import type { ModuleInfo } from '../module-info.js';
+import { OP } from '../opcodes.js';
 import {
   ByteReader,
   ByteWriter,
@@ -44,17 +45,6 @@ export const PROFILE_VARIANT_ID = 'profile-1';
 
 /** The export under which the profiling variant exposes its hook table. */
 export const PROFILE_HOOK_TABLE = 'cc-lb-engine:profile-hook';
-
-const OP = {
-  block: 0x02,
-  end: 0x0b,
-  callIndirect: 0x11,
-  drop: 0x1a,
-  localGet: 0x20,
-  globalGet: 0x23,
-  i32Const: 0x41,
-  f64ConvertI64S: 0xb9,
-} as const;
 
 /** The index of the function a hook reports an exit with. */
 export const EXIT = -1;
