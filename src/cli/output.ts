@@ -55,13 +55,19 @@ export class Printer {
     }
   }
 
-  /** The lines beneath a failed layer: causes the headline does not already say, then the guest's log. */
-  failureDetail(failure: LayerFailure): void {
-    const { causes, logs } = accountOfFailure(failure);
+  /**
+   * The lines beneath a failed layer: causes the headline does not already say, then what the guest
+   * left behind in the failing call (its output when it did not decode, its last log lines, told as
+   * `dispatch` and the matchers tell them); `all` prints every log line.
+   */
+  failureDetail(failure: LayerFailure, all: boolean): void {
+    const { causes } = accountOfFailure(failure);
     for (const cause of causes) this.line(`      ${this.paint('2', 'caused by')} ${cause}`);
-    if (logs.length > 0) {
-      this.line(`      ${this.paint('2', `guest log (last ${logs.length} line(s)):`)}`);
-      for (const log of logs) this.line(`        [${log.level}] ${log.message}`);
+    // The layer keeps the call's log itself (an `InvalidResponse` error carries none); the raw
+    // output, when there is one, hangs on the fallback in the error's cause chain.
+    const subject = { logs: failure.logs, cause: failure.error };
+    for (const line of guestDiagnosticLines(subject, all ? Number.POSITIVE_INFINITY : undefined)) {
+      this.line(`      ${this.paint('2', line)}`);
     }
   }
 
@@ -116,6 +122,8 @@ export function withCapabilityHint(error: unknown): string {
 /** A failed layer as JSON: everything the human line shows, plus the whole cause chain. */
 export function failureJson(failure: LayerFailure, layer: string, fuel: { used?: number; budget: number }) {
   const { headline } = accountOfFailure(failure);
+  // what the guest wrote, when its output is what did not read or decode (on the fallback's error)
+  const { output } = guestDiagnostics(failure.error);
   const dispatch = failure.error.cause as { errorKind?: unknown } | undefined;
   return {
     case: layer,
@@ -133,6 +141,7 @@ export function failureJson(failure: LayerFailure, layer: string, fuel: { used?:
       };
     }),
     ...(fuel.used === undefined ? {} : { fuel: { used: fuel.used, budget: fuel.budget } }),
+    ...(output === undefined ? {} : { output }),
     logs: failure.logs ?? [],
   };
 }

@@ -34,8 +34,19 @@ export {
   type ImportDescriptor,
   type LoadedPlugin,
 } from './plugin.js';
-export { type CpuProfile, toCpuProfile } from './profile/cpuprofile.js';
+export {
+  type CpuProfile,
+  type CpuProfileCallFrame,
+  type CpuProfileNode,
+  toCpuProfile,
+} from './profile/cpuprofile.js';
 export { type FlameGraphOptions, toFlameGraphSvg } from './profile/flame-graph-svg.js';
 export type { FuelProfile, FuelProfileFunction, FuelProfileNode } from './profile/fuel-profile.js';
-export { type SpeedscopeFile, toSpeedscope } from './profile/speedscope.js';
+export {
+  type SpeedscopeEvent,
+  type SpeedscopeEventedProfile,
+  type SpeedscopeFile,
+  type SpeedscopeFrame,
+  toSpeedscope,
+} from './profile/speedscope.js';
 export { describeRawOutput, type RawOutput, rawOutputOf } from './raw-output.js';

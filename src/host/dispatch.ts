@@ -51,7 +51,7 @@ export type DispatchStage =
   | 'panic';
 
 /** What every outcome carries besides its verdict; `durationMs` and `logs` are non-enumerable. */
-interface OutcomeDiagnostics {
+export interface OutcomeDiagnostics {
   /** 0 when the guest was not called */
   readonly fuelConsumed: number;
   /** wall time of the guest call (non-enumerable) */

@@ -10,11 +10,10 @@
  * It depends on Vite's types only: the returned object is a plain plugin any Vite 5+ / Vitest 3+
  * host can run, and no Vite code is loaded at runtime.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Plugin, UserConfig } from 'vite';
 import { compileWat, WatCompileError } from '../wat/compile.js';
+import { resolveSetupEntry } from './setup-entry.js';
 
 export interface CcLbConformanceOptions {
   /** Add the package's Vitest setup entry to `test.setupFiles` (default true). */
@@ -76,23 +75,6 @@ export function ccLbConformance(options: CcLbConformanceOptions = {}): Plugin {
 }
 
 export default ccLbConformance;
-
-/**
- * The Vitest setup entry shipped beside this module: `../vitest/setup.js` in the published build,
- * `../vitest/setup.ts` when running from source (where only the TypeScript file exists).
- */
-export function resolveSetupEntry(moduleUrl: string | URL = import.meta.url): string {
-  const candidates = ['../vitest/setup.js', '../vitest/setup.ts'].map((p) =>
-    fileURLToPath(new URL(p, moduleUrl)),
-  );
-  const found = candidates.find((path) => existsSync(path));
-  if (found === undefined) {
-    throw new Error(
-      `cc-lb-conformance: the Vitest setup entry is missing (looked for ${candidates.join(' and ')})`,
-    );
-  }
-  return found;
-}
 
 /** The file path of a `.wat` module id, or undefined for any other id. */
 function watFilePath(id: string): string | undefined {

@@ -7,7 +7,19 @@
 import { expect } from 'vitest';
 import { matchers } from './matchers/index.js';
 
-export type * from './types.js';
+export type {
+  DispatchChain,
+  ErrorFields,
+  FallbackExpectation,
+  HandshakeExpectation,
+  HandshakeFailureExpectation,
+  IdentityExpectation,
+  IdentityReceiverCheck,
+  PartialDeep,
+  PluginMatchers,
+  SelfCheckFailureExpectation,
+  VerifyKind,
+} from './types.js';
 
 expect.extend(matchers);
 

@@ -1,7 +1,7 @@
 /**
  * The ten ways a router plugin breaks (issue 10's six plus four more), each as a WAT plugin run
  * through `cc-lb-conformance verify`: every failed dispatch layer names its case, the policy, the
- * stage, the error text and the fuel, in the human report and in `--json`.
+ * stage, the error text, the fuel and the guest's last log lines, in the human report and in `--json`.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { body, type ExportBehaviour, fail, output, spin, trap } from '../../src/wat/index.js';
 import { runCliCaptured } from '../support/cli-run.js';
-import { acceptFor, guestModule, setOutputWat } from '../support/guest-modules.js';
+import {
+  acceptFor,
+  errorSetWat,
+  guestModule,
+  loggingGuestModule,
+  logWat,
+  setOutputWat,
+} from '../support/guest-modules.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -46,7 +53,9 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     expect(r.code).toBe(1);
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`result\`, expected \`results\`  fuel 440 / 10,000,000
+        Guest output: the guest wrote 20 bytes: "{\\"_v\\":1,\\"result\\":[]}"
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`result\`, expected \`results\`  fuel 440 / 10,000,000
+        Guest output: the guest wrote 20 bytes: "{\\"_v\\":1,\\"result\\":[]}"
       FAIL 2 of 5 layer(s) failed"
     `);
   });
@@ -55,7 +64,9 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     const r = await verifyRouter('extra-field', output('{"_v":1,"results":[],"weight":3}'));
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`weight\`, expected \`results\`  fuel 680 / 10,000,000
+        Guest output: the guest wrote 32 bytes: "{\\"_v\\":1,\\"results\\":[],\\"weight\\":3}"
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage response_decode: response decode failed: unknown field \`weight\`, expected \`results\`  fuel 680 / 10,000,000
+        Guest output: the guest wrote 32 bytes: "{\\"_v\\":1,\\"results\\":[],\\"weight\\":3}"
       FAIL 2 of 5 layer(s) failed"
     `);
   });
@@ -82,7 +93,9 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     const r = await verifyRouter('non-utf8', output(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])));
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: invalid utf-8 sequence of 1 bytes from index 1  fuel 120 / 10,000,000
+        Guest output: the guest wrote 4 bytes: "{\\xff\\xfe}"
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: invalid utf-8 sequence of 1 bytes from index 1  fuel 120 / 10,000,000
+        Guest output: the guest wrote 4 bytes: "{\\xff\\xfe}"
       FAIL 2 of 5 layer(s) failed"
     `);
   });
@@ -109,7 +122,9 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     const r = await verifyRouter('wrong-v', output('{"_v":2,"results":[]}'));
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage response_envelope: response envelope version mismatch: expected 1, actual 2  fuel 460 / 10,000,000
+        Guest output: the guest wrote 21 bytes: "{\\"_v\\":2,\\"results\\":[]}"
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage response_envelope: response envelope version mismatch: expected 1, actual 2  fuel 460 / 10,000,000
+        Guest output: the guest wrote 21 bytes: "{\\"_v\\":2,\\"results\\":[]}"
       FAIL 2 of 5 layer(s) failed"
     `);
   });
@@ -118,7 +133,9 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     const r = await verifyRouter('not-json', output('results: none'));
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage deserialize_response: response envelope deserialization failed: expected value at line 1 column 1  fuel 300 / 10,000,000
+        Guest output: the guest wrote 13 bytes: "results: none"
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage deserialize_response: response envelope deserialization failed: expected value at line 1 column 1  fuel 300 / 10,000,000
+        Guest output: the guest wrote 13 bytes: "results: none"
       FAIL 2 of 5 layer(s) failed"
     `);
   });
@@ -138,6 +155,16 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
       "  ✗ dispatch:filter:empty_candidates  filter response failed conformance check: expected 0 decision(s), got 1  fuel 1,480 / 10,000,000
       FAIL 1 of 5 layer(s) failed"
     `);
+  });
+
+  it('--json carries what the guest wrote when its output did not decode', async () => {
+    const r = await verifyRouter('json-not-json', output('results: none'), '--json');
+    const [failed] = JSON.parse(r.stdout).layers.filter((l: { passed: boolean }) => !l.passed);
+    expect(failed.failure).toMatchObject({
+      stage: 'deserialize_response',
+      output: { length: 13, head: 'results: none', truncated: false },
+      logs: [],
+    });
   });
 
   it('--kind router prints the same layers as --kind auto', async () => {
@@ -183,5 +210,72 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     expect(failed[0].fuelConsumed).toBe(failed[0].failure.fuel.used);
     expect(report.kinds).toEqual(['router']);
     expect(report.handshake.chosenVersions).toEqual({ filter: 1 });
+  });
+});
+
+describe('verify shows what the guest logged before a dispatch layer failed', () => {
+  // Twelve log lines, then a guest error: more lines than a failure shows by default.
+  const chatty = loggingGuestModule({
+    handshake: acceptFor('filter'),
+    handlers: {
+      filter: body(
+        [
+          '    (local $o i64)',
+          ...Array.from({ length: 12 }, (_, i) => logWat(i === 11 ? 'error' : 'info', `step ${i + 1}`)),
+          errorSetWat('no upstream is healthy'),
+        ].join('\n'),
+      ),
+    },
+  });
+  let path: string;
+  beforeAll(async () => {
+    path = join(dir, 'chatty.wasm');
+    await writeFile(path, chatty);
+  });
+
+  /** The lines printed beneath the first failed dispatch layer, up to the next layer's line. */
+  function beneathFirstFailure(stdout: string): string[] {
+    const lines = stdout.trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  ✗ dispatch:'));
+    const next = lines.findIndex((l, i) => i > at && !l.startsWith('      '));
+    return lines.slice(at + 1, next);
+  }
+
+  it("the human report shows the failing call's last log lines under the layer", async () => {
+    const r = await runCliCaptured('verify', path);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(beneathFirstFailure(r.stdout)).toEqual([
+      '      Guest log (last 10 of 12 lines):',
+      ...Array.from({ length: 9 }, (_, i) => `        [info] step ${i + 3}`),
+      '        [error] step 12',
+    ]);
+  });
+
+  it('--verbose prints every line the guest logged in the failing call', async () => {
+    const r = await runCliCaptured('verify', path, '--verbose');
+    expect(r.code).toBe(1);
+    expect(beneathFirstFailure(r.stdout)).toEqual([
+      '      Guest log (12 lines):',
+      ...Array.from({ length: 11 }, (_, i) => `        [info] step ${i + 1}`),
+      '        [error] step 12',
+    ]);
+  });
+
+  it('--json carries every log line of the failing call, in order, with its level', async () => {
+    const r = await runCliCaptured('verify', path, '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    const [failed] = report.layers.filter((l: { passed: boolean }) => !l.passed);
+    expect(failed.failure).toMatchObject({
+      case: 'dispatch:filter:empty_candidates',
+      stage: 'plugin_call',
+      error:
+        'filter fell back with policy UseDefault at stage plugin_call: plugin call failed: no upstream is healthy',
+    });
+    expect(failed.failure.logs).toEqual([
+      ...Array.from({ length: 11 }, (_, i) => ({ level: 'info', message: `step ${i + 1}` })),
+      { level: 'error', message: 'step 12' },
+    ]);
   });
 });

@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import defaultExport, {
-  ccLbConformance,
-  resolveSetupEntry,
-  type WatLoadError,
-} from '../../src/plugin/index.js';
+import defaultExport, { ccLbConformance, type WatLoadError } from '../../src/plugin/index.js';
+import { resolveSetupEntry } from '../../src/plugin/setup-entry.js';
 import { compileWat } from '../../src/wat/compile.js';
 
 const GOOD = '(module\n  (func (export "cc_lb_handshake") (result i32)\n    (i32.const 0)))\n';

@@ -60,15 +60,28 @@ export function guestModule(spec: GuestSpec = {}): Uint8Array {
   });
 }
 
-/** WAT instructions that set `text` (ASCII) as the output and leave 0 on the stack. Needs `(local $o i64)`. */
-export function setOutputWat(text: string): string {
+/** WAT instructions that store `text` (ASCII) in Extism memory, its offset in `$o`. Needs `(local $o i64)`. */
+function storeWat(text: string): string[] {
   const bytes = [...new TextEncoder().encode(text)];
   return [
     `    (local.set $o (call $alloc (i64.const ${bytes.length})))`,
     ...bytes.map((b, i) => `    (call $store_u8 (i64.add (local.get $o) (i64.const ${i})) (i32.const ${b}))`),
-    `    (call $output_set (local.get $o) (i64.const ${bytes.length}))`,
+  ];
+}
+
+/** WAT instructions that set `text` (ASCII) as the output and leave 0 on the stack. Needs `(local $o i64)`. */
+export function setOutputWat(text: string): string {
+  const length = new TextEncoder().encode(text).length;
+  return [
+    ...storeWat(text),
+    `    (call $output_set (local.get $o) (i64.const ${length}))`,
     '    (i32.const 0)',
   ].join('\n');
+}
+
+/** WAT that reports `text` (ASCII) through `error_set` and leaves 1, a guest error. Needs `(local $o i64)`. */
+export function errorSetWat(text: string): string {
+  return [...storeWat(text), '    (call $error_set (local.get $o))', '    (i32.const 1)'].join('\n');
 }
 
 /**
@@ -93,12 +106,7 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
  * and a module built by `loggingGuestModule`, which imports the log functions.
  */
 export function logWat(level: (typeof LOG_LEVELS)[number], text: string): string {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [
-    `    (local.set $o (call $alloc (i64.const ${bytes.length})))`,
-    ...bytes.map((b, i) => `    (call $store_u8 (i64.add (local.get $o) (i64.const ${i})) (i32.const ${b}))`),
-    `    (call $log_${level} (local.get $o))`,
-  ].join('\n');
+  return [...storeWat(text), `    (call $log_${level} (local.get $o))`].join('\n');
 }
 
 /** `guestModule`, with Extism's five `log_*` kernel functions imported for `logWat` bodies. */

@@ -107,7 +107,7 @@ export async function runVerify(cmd: CliCommand, out: Printer): Promise<number> 
     for (const { result, detail } of rows) {
       const fuel = result.fuelConsumed === undefined ? undefined : { used: result.fuelConsumed, budget };
       out.layer(result.passed, result.layer, detail, fuel);
-      if (result.failure !== undefined) out.failureDetail(result.failure);
+      if (result.failure !== undefined) out.failureDetail(result.failure, cmd.verbose);
     }
     for (const extra of flow.extras) out.line(`  note: ${extra.message}`);
     out.warnings(flow.warnings);

@@ -2,6 +2,7 @@
  * Conformance layer: the verify flows, one file per plugin kind, as the `verify` namespace and as
  * the reference's top-level `verify*Plugin` names; `verifyLayers` runs several kinds as one flow.
  */
+import type { PluginSource } from '../plugin-under-test.js';
 import { type KindFlow, runFlow, type VerifyFlow, type VerifyKind, type VerifyOptions } from './common.js';
 import { observabilityFlow, verifyObservabilityPlugin } from './observability.js';
 import { routerFlow, verifyRouterPlugin } from './router.js';
@@ -52,10 +53,7 @@ export interface VerifyLayersOptions extends VerifyOptions {
  * Every layer of the verify flow of one or more kinds, yielded as each is decided; failed layers do
  * not stop it. Identity, handshake and self-check run once, the kinds' cases on one session.
  */
-export function verifyLayers(
-  source: Parameters<typeof runFlow>[0],
-  options: VerifyLayersOptions,
-): VerifyFlow {
+export function verifyLayers(source: PluginSource, options: VerifyLayersOptions): VerifyFlow {
   const { kinds, ...rest } = options;
   return runFlow(source, {
     ...rest,

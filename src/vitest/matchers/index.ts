@@ -2,6 +2,8 @@
  * Vitest layer: every matcher of the package, as the object `expect.extend` takes — the
  * `cc-lb-plugin-conformance/matchers` entry, for registering them by hand.
  */
+export type { Verdict } from '../awaited-verdict.js';
+
 import { toDispatch } from './to-dispatch.js';
 import { toFailHandshake } from './to-fail-handshake.js';
 import { toFailSelfCheck } from './to-fail-self-check.js';

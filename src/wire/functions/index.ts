@@ -43,7 +43,8 @@ export const allWireFunctions: readonly AnyWireFunction[] = Object.freeze([
   FilterFn,
 ]);
 
-interface WireFunctionsByName {
+/** Each wire function by its wire name: what `wireFunction(name)` returns for that name. */
+export interface WireFunctionsByName {
   shape: typeof ShapeFn;
   normalize_error: typeof NormalizeErrorFn;
   build_signer: typeof BuildSignerFn;
