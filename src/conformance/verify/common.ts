@@ -5,7 +5,9 @@
  * identity (with its static checks), self-check, then every kind's dispatch cases on one session —
  * so the CLI renders every layer (it keeps going after a failure) and `verify*Plugin` and the
  * `toVerifyAs` matcher stop at the first failure. Each of identity, handshake and self-check runs
- * exactly once per flow, whatever the number of kinds.
+ * exactly once per flow, whatever the number of kinds. Asked to `profile` (the CLI's `verify
+ * --profile DIR`), each dispatch case runs on a fresh profiling instance and its layer carries the
+ * case's fuel profile.
  *
  * A `verify*Plugin` call either returns a report in which every dispatch layer passed, or throws the
  * `VerifyError` of the first failure, in the reference's order; there is no partially failed report.
