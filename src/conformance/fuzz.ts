@@ -9,7 +9,9 @@
  * `allowGuestErrors: false`). Everything else fails: a trap, running out of fuel, a timeout, a
  * non-zero exit without an error message, output that is not UTF-8 or does not pass the response
  * envelope and decode, a missing export. `deterministic` also replays each request on a fresh
- * session and requires the same answer; `check` adds the author's own property.
+ * session and requires the same answer; `check` adds the author's own property. A counterexample
+ * that ran out of fuel says where the fuel went: the shrunk request is replayed once more, with
+ * profiling, on a fresh instance (`outOfFuelHint`).
  *
  * Why a call failed is read from the host's error text, as the Rust host reports it (`plugin call
  * failed: …` holding the engine's Extism texts); a guest that sets an error text equal to one of
@@ -26,6 +28,7 @@ import {
   type ResponseOf,
   type WireFunctionName,
 } from '../wire/index.js';
+import { outOfFuelHint, ranOutOfFuel } from './out-of-fuel.js';
 import { plugin as describePlugin, isPluginUnderTest, type PluginSource } from './plugin-under-test.js';
 import { type RequestArbitraryOptions, requestArbitrary } from './request-arbitrary.js';
 import { PluginSession } from './session.js';
@@ -84,6 +87,11 @@ export interface FuzzCounterexample<F extends AnyWireFunction = AnyWireFunction>
   readonly shrinks: number;
   /** pass back as `options.replay` to rerun exactly this case */
   readonly replay: FuzzReplay;
+  /**
+   * When the request ran out of fuel: the functions with the most self fuel, from a profiled
+   * replay of it on a fresh instance (absent when that replay did not run out of fuel too)
+   */
+  readonly outOfFuelHint?: string;
 }
 
 export interface FuzzReport<F extends AnyWireFunction = AnyWireFunction> {
@@ -139,6 +147,10 @@ async function run<F extends AnyWireFunction>(
         cause: details.errorInstance,
       });
     }
+    // Only the final, shrunk counterexample is profiled: one more call, and only when it ran out of fuel.
+    const hint = ranOutOfFuel(failure.outcome)
+      ? await outOfFuelHint(session.plugin, fn, failure.request)
+      : undefined;
     return {
       ...base,
       passed: false,
@@ -148,6 +160,7 @@ async function run<F extends AnyWireFunction>(
         failure: failure.failure,
         shrinks: details.numShrinks,
         replay: { seed: details.seed, path: details.counterexamplePath },
+        ...(hint === undefined ? {} : { outOfFuelHint: hint }),
       },
     };
   } finally {

@@ -1,7 +1,8 @@
 /**
  * CLI layer: `fuzz <plugin.wasm> [--function NAME]… [--runs N] [--seed S]` — generated requests
  * for every negotiated wire function (or the ones named), on one session, each failing request
- * shrunk to a minimal one and printed with its outcome and the seed and path that replay it.
+ * shrunk to a minimal one and printed with its outcome and the seed and path that replay it (and,
+ * when it ran out of fuel, the functions with the most self fuel in a profiled replay of it).
  */
 import {
   type FuzzReport,
@@ -108,6 +109,7 @@ function printReport(out: Printer, report: FuzzReport, p: PluginUnderTest): void
       ? `      outcome: Ok ${encodeJsonValue(outcome.response as JsonValue)}`
       : `      outcome: fallback ${outcome.policy} at stage ${outcome.stage}: ${outcome.error}`,
   );
+  for (const line of counterexample.outOfFuelHint?.split('\n') ?? []) out.line(`      ${line}`);
   out.line(
     `      shrunk ${counterexample.shrinks} time(s); seed ${report.seed}, replay { seed: ${counterexample.replay.seed}, path: '${counterexample.replay.path}' }`,
   );

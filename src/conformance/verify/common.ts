@@ -5,11 +5,14 @@
  * identity (with its static checks), self-check, then every kind's dispatch cases on one session —
  * so the CLI renders every layer (it keeps going after a failure) and `verify*Plugin` and the
  * `toVerifyAs` matcher stop at the first failure. Each of identity, handshake and self-check runs
- * exactly once per flow, whatever the number of kinds.
+ * exactly once per flow, whatever the number of kinds. Asked to `profile` (the CLI's `verify
+ * --profile DIR`), each dispatch case runs on a fresh profiling instance and its layer carries the
+ * case's fuel profile.
  *
  * A `verify*Plugin` call either returns a report in which every dispatch layer passed, or throws the
  * `VerifyError` of the first failure, in the reference's order; there is no partially failed report.
  */
+import type { FuelProfile } from '../../engine/index.js';
 import type { DispatchOutcome } from '../../host/index.js';
 import { type AnyWireFunction, type RequestOf, type ResponseOf, rustDebugList } from '../../wire/index.js';
 import { sortedKeys, valueAt } from '../../wire/ordered.js';
@@ -29,7 +32,7 @@ import {
   warningsOf,
 } from '../reports.js';
 import { selfCheck } from '../self-check.js';
-import { PluginSession } from '../session.js';
+import { type DispatchCallOptions, PluginSession } from '../session.js';
 import { generatedLayers } from './generated.js';
 
 /** The plugin kinds a verify flow exists for (the reference's three, plus our signer). */
@@ -43,12 +46,27 @@ export interface VerifyOptions {
   fuzzRuns?: number;
 }
 
+/** Where a kind's dispatch cases run: the flow's one session, and the options of every case's call. */
+export interface CaseContext {
+  readonly session: PluginSession;
+  /** `{ profile: true }` when the flow records a fuel profile of each case */
+  readonly call: DispatchCallOptions | undefined;
+}
+
+/** A dispatch case as a kind yields it: its layer, the function it called, the call's profile. */
+export interface CaseLayer {
+  readonly result: LayerResult;
+  readonly function: string;
+  /** when the flow was asked to profile (and the call reached the guest) */
+  readonly profile?: FuelProfile;
+}
+
 /** One kind's part of the flow: the functions it needs negotiated and its dispatch cases. */
 export interface KindFlow {
   readonly kind: VerifyKind;
   readonly required: readonly AnyWireFunction[];
   /** Yields one layer per dispatch case, failed ones included; may end early when a case needs another's answer. */
-  readonly cases: (session: PluginSession) => AsyncGenerator<LayerResult, void, undefined>;
+  readonly cases: (cx: CaseContext) => AsyncGenerator<CaseLayer, void, undefined>;
 }
 
 /** A layer as the flow yields it: the report row, the kind it belongs to, and the step's report. */
@@ -58,11 +76,20 @@ export interface VerifyLayer {
   readonly kind?: VerifyKind;
   /** the identity layer: the nine static checks (also when the read failed) */
   readonly staticChecks?: readonly StaticCheck[];
+  /** dispatch layers: the wire function the case called */
+  readonly function?: string;
+  /** dispatch layers of a flow run with `profile: true`: the case's fuel profile */
+  readonly profile?: FuelProfile;
 }
 
 export interface FlowOptions extends VerifyOptions {
   /** the kinds' flows, or how to pick them from the negotiated function names (sorted) */
   readonly flows: readonly KindFlow[] | ((chosen: readonly string[]) => readonly KindFlow[]);
+  /**
+   * Record a fuel profile of every dispatch case (`VerifyLayer.profile`). Each case then runs on a
+   * fresh profiling instance (see `DispatchCallOptions.profile`); off by default, as profiling costs.
+   */
+  readonly profile?: boolean;
 }
 
 /**
@@ -184,9 +211,12 @@ export class VerifyFlow implements AsyncIterable<VerifyLayer> {
       return;
     }
     const session = sessionStep.value;
+    const cx: CaseContext = { session, call: this.#options.profile === true ? { profile: true } : undefined };
     try {
       for (const flow of runnable) {
-        for await (const result of flow.cases(session)) yield { kind: flow.kind, result };
+        for await (const { result, function: called, profile } of flow.cases(cx)) {
+          yield { kind: flow.kind, result, function: called, ...(profile === undefined ? {} : { profile }) };
+        }
         // Opt-in, after the reference's own cases: a counterexample marks its layer, never throws.
         const runs = this.#options.fuzzRuns;
         if (runs !== undefined && runs > 0) {
@@ -263,8 +293,7 @@ function missingFunction(
 }
 
 /** A dispatch case's answer: its layer, and the response when the dispatch answered. */
-export interface CaseResult<R> {
-  readonly result: LayerResult;
+export interface CaseResult<R> extends CaseLayer {
   readonly response: R | undefined;
 }
 
@@ -274,16 +303,20 @@ export interface CaseResult<R> {
  * would have hidden; the layer also keeps the policy, the fuel and the guest's log of that call.
  */
 export async function dispatchCase<F extends AnyWireFunction>(
-  session: PluginSession,
+  { session, call }: CaseContext,
   layer: string,
   fn: F,
   request: RequestOf<F>,
   passedDetail: string,
   check?: (response: ResponseOf<F>) => string | undefined,
 ): Promise<CaseResult<ResponseOf<F>>> {
-  const outcome: DispatchOutcome<ResponseOf<F>> = await session.dispatch(fn, request);
+  const outcome: DispatchOutcome<ResponseOf<F>> = await session.dispatch(fn, request, call);
   const { fuelConsumed } = outcome;
   const logs = outcome.logs;
+  const called = {
+    function: fn.name,
+    ...(outcome.profile === undefined ? {} : { profile: outcome.profile }),
+  };
   if (outcome.kind === 'fallback') {
     const fallback = new DispatchError({
       kind: 'Fallback',
@@ -308,6 +341,7 @@ export async function dispatchCase<F extends AnyWireFunction>(
         failure: { error, function: fn.name, policy: outcome.policy, stage: outcome.stage, logs },
       },
       response: undefined,
+      ...called,
     };
   }
   const reason = check?.(outcome.response);
@@ -325,9 +359,14 @@ export async function dispatchCase<F extends AnyWireFunction>(
         failure: { error, function: fn.name, logs },
       },
       response: outcome.response,
+      ...called,
     };
   }
-  return { result: { layer, passed: true, detail: passedDetail, fuelConsumed }, response: outcome.response };
+  return {
+    result: { layer, passed: true, detail: passedDetail, fuelConsumed },
+    response: outcome.response,
+    ...called,
+  };
 }
 
 type Step<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: VerifyError };

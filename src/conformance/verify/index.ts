@@ -47,6 +47,8 @@ export function kindsFromFunctions(chosen: Iterable<string>): VerifyKind[] {
 export interface VerifyLayersOptions extends VerifyOptions {
   /** the kinds to verify, or `'auto'`: every kind the negotiated functions call for */
   readonly kinds: readonly VerifyKind[] | 'auto';
+  /** record each dispatch case's fuel profile as its layer's `profile` (each on a fresh profiling instance) */
+  readonly profile?: boolean;
 }
 
 /**

@@ -11,31 +11,27 @@ import { dispatchCase, type KindFlow, type VerifyOptions, verifyKind } from './c
 export const observabilityFlow: KindFlow = {
   kind: 'observability',
   required: [ObserveFn],
-  async *cases(session) {
+  async *cases(cx) {
     const empty = observeRequestBuilder().build();
-    yield (
-      await dispatchCase(
-        session,
-        'dispatch:robustness:empty_events',
-        ObserveFn,
-        empty,
-        'empty event batch accepted',
-      )
-    ).result;
+    yield await dispatchCase(
+      cx,
+      'dispatch:robustness:empty_events',
+      ObserveFn,
+      empty,
+      'empty event batch accepted',
+    );
 
     const batch = observeRequestBuilder()
       .addEvent({ kind: 'request_started', request_id: 'dry-run-request', downstream_user_agent: null })
       .addEvent({ kind: 'authn_complete', principal_id: 'dry-run-principal', principal_kind: 'api_key' })
       .build();
-    yield (
-      await dispatchCase(
-        session,
-        'dispatch:robustness:multi_event_batch',
-        ObserveFn,
-        batch,
-        'multi-event batch accepted',
-      )
-    ).result;
+    yield await dispatchCase(
+      cx,
+      'dispatch:robustness:multi_event_batch',
+      ObserveFn,
+      batch,
+      'multi-event batch accepted',
+    );
   },
 };
 

@@ -12,27 +12,25 @@ import { dispatchCase, type KindFlow, type VerifyOptions, verifyKind } from './c
 export const routerFlow: KindFlow = {
   kind: 'router',
   required: [FilterFn],
-  async *cases(session) {
-    const empty = await dispatchCase(
-      session,
+  async *cases(cx) {
+    yield await dispatchCase(
+      cx,
       'dispatch:filter:empty_candidates',
       FilterFn,
       FilterFn.dryRunRequest(),
       '0 candidates -> 0 decisions',
       decisionCount(0),
     );
-    yield empty.result;
 
     const candidates = [dryRunSamples.CandidateWire()];
-    const counted = await dispatchCase(
-      session,
+    yield await dispatchCase(
+      cx,
       'dispatch:filter:candidate_count',
       FilterFn,
       filterRequestBuilder().candidates(candidates).build(),
       `${candidates.length} candidate(s) -> matching decisions`,
       decisionCount(candidates.length),
     );
-    yield counted.result;
   },
 };
 

@@ -25,10 +25,10 @@ const SHAPE_CASES: readonly (readonly [layer: string, bodyBase64: string])[] = [
 export const shapeFlow: KindFlow = {
   kind: 'shape',
   required: [ShapeFn],
-  async *cases(session) {
+  async *cases(cx) {
     for (const [layer, bodyBase64] of SHAPE_CASES) {
       const request = shapeRequestBuilder().bodyBase64(bodyBase64).build();
-      yield (await dispatchCase(session, layer, ShapeFn, request, DETAIL)).result;
+      yield await dispatchCase(cx, layer, ShapeFn, request, DETAIL);
     }
   },
 };

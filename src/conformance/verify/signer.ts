@@ -24,34 +24,31 @@ const detail = (fn: { readonly name: string }) => `${fn.name} dispatch returned 
 export const signerFlow: KindFlow = {
   kind: 'signer',
   required: [BuildSignerFn, SignFn],
-  async *cases(session) {
+  async *cases(cx) {
     const built = await dispatchCase(
-      session,
+      cx,
       'dispatch:build_signer:dry_run',
       BuildSignerFn,
       BuildSignerFn.dryRunRequest(),
       detail(BuildSignerFn),
     );
-    yield built.result;
+    yield built;
     // `sign` and `on_unauthorized` take the state `build_signer` returns: without it they cannot run.
     if (built.response === undefined) return;
     const signerState = built.response.signer_state;
 
     const request = { ...SignFn.dryRunRequest(), signer_state: signerState };
-    yield (await dispatchCase(session, 'dispatch:sign:with_signer_state', SignFn, request, detail(SignFn)))
-      .result;
+    yield await dispatchCase(cx, 'dispatch:sign:with_signer_state', SignFn, request, detail(SignFn));
 
-    if (hasKey(session.negotiatedFunctions, OnUnauthorizedFn.name)) {
+    if (hasKey(cx.session.negotiatedFunctions, OnUnauthorizedFn.name)) {
       const unauthorized = { ...OnUnauthorizedFn.dryRunRequest(), signer_state: signerState };
-      yield (
-        await dispatchCase(
-          session,
-          'dispatch:on_unauthorized:dry_run',
-          OnUnauthorizedFn,
-          unauthorized,
-          detail(OnUnauthorizedFn),
-        )
-      ).result;
+      yield await dispatchCase(
+        cx,
+        'dispatch:on_unauthorized:dry_run',
+        OnUnauthorizedFn,
+        unauthorized,
+        detail(OnUnauthorizedFn),
+      );
     }
   },
 };

@@ -2,7 +2,8 @@
  * Vitest layer: `await expect(plugin).toHandleGeneratedRequests(Fn, options?)` — `fuzz.run` finds
  * no counterexample among the generated requests of `Fn`. The failure message gives the shrunk
  * request as JSON, its outcome (stage, error, fuel), why it failed, the seed and the replay object
- * to pass back as `options.replay`. `.not` passes when a counterexample is found.
+ * to pass back as `options.replay`; a request that ran out of fuel adds the functions with the most
+ * self fuel (`fuzz.run`'s profiled replay). `.not` passes when a counterexample is found.
  *
  * A plugin that never reaches the calls (it cannot be built or handshaken, or did not negotiate
  * `Fn`) rejects whatever the assertion expected, `.not` included: there is no verdict about it.
@@ -61,6 +62,7 @@ export function toHandleGeneratedRequests(
         `${counterexample.failure}\n(failed after ${tried}; shrunk ${counterexample.shrinks} time${counterexample.shrinks === 1 ? '' : 's'})\n\n` +
         `Request: ${jsonOf(counterexample.request)}\n\n` +
         `${outcomeLines(counterexample.outcome, budget)}\n\n` +
+        (counterexample.outOfFuelHint === undefined ? '' : `${counterexample.outOfFuelHint}\n\n`) +
         `Seed:   ${report.seed}\n` +
         `Replay: { seed: ${counterexample.replay.seed}, path: '${counterexample.replay.path}' } (pass as options.replay)`,
     };

@@ -12,6 +12,7 @@ import { toFlameGraphSvg } from '../../../src/engine/profile/flame-graph-svg.js'
 import { type FuelProfile, FuelRecorder, fuelProfile } from '../../../src/engine/profile/fuel-profile.js';
 import { SPEEDSCOPE_SCHEMA, toSpeedscope } from '../../../src/engine/profile/speedscope.js';
 import { schemaViolations } from '../../support/json-schema.js';
+import { wellFormednessErrors } from '../../support/xml-well-formed.js';
 
 const NAMES = ['main', 'parse', 'Vec<u8>::push & grow', 'emit', 'parse'];
 
@@ -204,22 +205,3 @@ describe('toFlameGraphSvg', () => {
     expect(wellFormednessErrors(svg)).toEqual([]);
   });
 });
-
-/** Tags balance, attributes are quoted, text holds no raw `<` or stray `&`. */
-function wellFormednessErrors(xml: string): string[] {
-  const errors: string[] = [];
-  const stack: string[] = [];
-  const token = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
-  for (const m of xml.matchAll(token)) {
-    const [, closing, name, , selfClosing, text, stray] = m;
-    if (stray !== undefined) errors.push(`stray < at ${m.index}`);
-    else if (text !== undefined) {
-      if (/&(?!(lt|gt|amp|quot|apos);)/.test(text)) errors.push(`raw & in ${JSON.stringify(text)}`);
-      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) errors.push('control character');
-    } else if (closing === '/') {
-      if (stack.pop() !== name) errors.push(`unbalanced </${name}>`);
-    } else if (selfClosing !== '/') stack.push(name as string);
-  }
-  if (stack.length > 0) errors.push(`unclosed ${stack.join(', ')}`);
-  return errors;
-}
