@@ -10,12 +10,15 @@
  * (d) instrumentation cost per KiB of module
  * (e) generated dispatches per second (`fuzz.run`) on the bundled router example, and the share of
  *     the time spent generating requests vs dispatching them                 (floor 5,000/s)
+ *     (also by this process's CPU time, which other processes on the cores move less)
  * (f) a call with a fuel profile vs the same call without, on a call-heavy guest (profiling is
  *     only built when asked for; the default variant carries none of it, so (a)–(c) do not move)
  * (g) the first PluginSession.create of a large module (about 4 MiB of code, bench/large-module.ts)
  *     vs the raw SDK creating a plugin from the same bytes and calling its handshake: cold (bytes
  *     never seen, so validation, instrumentation and compilation all run), and from the disk cache
  *     (what a later test run, or another Vitest worker, pays)
+ *
+ * `npm run bench -- e` runs only line (e) (any of a–g may be named).
  *
  * Every comparison runs the same bytes on both sides with the same input; the sides of (a), (b)
  * and (c) are measured in alternating rounds and reported as medians of round medians.
@@ -260,10 +263,14 @@ async function benchGenerated(): Promise<void> {
     const seeds = [1, 2, 3, 4, 5];
     await fuzz.run(session, FilterFn, { runs: 200, seed: 99 });
     const total: number[] = [];
+    const cpu: number[] = [];
     for (const seed of seeds) {
       const start = performance.now();
+      const used = process.cpuUsage();
       const result = await fuzz.run(session, FilterFn, { runs, seed });
       total.push(performance.now() - start);
+      const { user, system } = process.cpuUsage(used);
+      cpu.push((user + system) / 1000);
       if (!result.passed)
         throw new Error(`the router example failed a generated request: ${result.counterexample?.failure}`);
     }
@@ -280,7 +287,9 @@ async function benchGenerated(): Promise<void> {
     const verdict = perSecond >= 5000 ? '  [ok: floor 5,000/s]' : '  [BELOW floor 5,000/s]';
     console.log(
       `(e) generated filter dispatches on examples/router-filter: ${Math.round(perSecond).toLocaleString('en-US')}/s ` +
-        `(${(share * 100).toFixed(0)}% generating, ${((1 - share) * 100).toFixed(0)}% dispatching and judging)${verdict}`,
+        `(${(share * 100).toFixed(0)}% generating, ${((1 - share) * 100).toFixed(0)}% dispatching and judging)${verdict}` +
+        // CPU time moves less than wall time when other processes share the cores
+        `; by this process's CPU time ${Math.round((runs / mid(cpu)) * 1000).toLocaleString('en-US')}/s`,
     );
   } finally {
     await session.close();
@@ -356,10 +365,20 @@ async function benchLargeModule(): Promise<void> {
   }
 }
 
-await benchDispatch();
-await benchLoop();
-await benchRebuild();
-await benchInstrumentation();
-await benchGenerated();
-await benchProfile();
-await benchLargeModule();
+// `npm run bench -- e` (or any of a–g) runs only those lines: a figure taken alone, when the
+// shared machine is quietest, without the minutes of the others.
+const lines: Record<string, () => Promise<void>> = {
+  a: benchDispatch,
+  b: benchLoop,
+  c: benchRebuild,
+  d: benchInstrumentation,
+  e: benchGenerated,
+  f: benchProfile,
+  g: benchLargeModule,
+};
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in lines));
+if (unknown.length > 0) throw new Error(`bench: no line ${unknown.join(', ')} (lines: a–g)`);
+for (const [name, line] of Object.entries(lines)) {
+  if (only.length === 0 || only.includes(name)) await line();
+}

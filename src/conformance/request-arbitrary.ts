@@ -104,7 +104,7 @@ const CODE_POINT: fc.Arbitrary<string> = fc
 /** Repeated to make a long string: one byte, two bytes, a surrogate pair, escapes. */
 const LONG_TEXT_UNITS: readonly string[] = ['a', 'é', '\u{1F600}', '"\\', '\u0000'];
 
-/** Valid requests of `fn`, edge-biased; see the module header. */
+/** Valid requests of `fn`, edge-biased; see the module header. The same object for the same bounds. */
 export function requestArbitrary<F extends AnyWireFunction>(
   fn: F,
   options: RequestArbitraryOptions = {},
@@ -114,9 +114,53 @@ export function requestArbitrary<F extends AnyWireFunction>(
     maxBodyBytes: nonNegative('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     maxTextLength: nonNegative('maxTextLength', options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH),
   };
-  // Built per call (a few hundred small objects); a caller generating many keeps the arbitrary.
-  return new Generator(bounds).of(compile(fn.request)) as fc.Arbitrary<RequestOf<F>>;
+  return requestArbitraryCache.arbitrary(fn, bounds) as fc.Arbitrary<RequestOf<F>>;
 }
+
+/** Arbitraries kept before the cache starts over. */
+export const REQUEST_ARBITRARY_CACHE_CAPACITY = 64;
+
+/**
+ * The arbitraries built so far, per wire function and bounds. Building one walks the serde plan
+ * and makes a few hundred objects (milliseconds), and `fuzz.run`, the matcher and the generated
+ * verify layer ask for one on every call; an arbitrary holds no state between generations, so
+ * one object serves every caller. Bounded: past `capacity` entries it starts over.
+ */
+export class RequestArbitraryCache {
+  readonly #entries = new Map<AnyWireFunction, Map<string, fc.Arbitrary<unknown>>>();
+  #size = 0;
+
+  constructor(readonly capacity: number = REQUEST_ARBITRARY_CACHE_CAPACITY) {}
+
+  get size(): number {
+    return this.#size;
+  }
+
+  arbitrary(fn: AnyWireFunction, bounds: Bounds): fc.Arbitrary<unknown> {
+    const key = `${bounds.size} ${bounds.maxBodyBytes} ${bounds.maxTextLength}`;
+    const cached = this.#entries.get(fn)?.get(key);
+    if (cached !== undefined) return cached;
+    if (this.#size >= this.capacity) this.clear();
+    const built = new Generator(bounds).of(compile(fn.request));
+    let byBounds = this.#entries.get(fn);
+    if (byBounds === undefined) {
+      byBounds = new Map();
+      this.#entries.set(fn, byBounds);
+    }
+    byBounds.set(key, built);
+    this.#size++;
+    return built;
+  }
+
+  /** Forgets every arbitrary built. */
+  clear(): void {
+    this.#entries.clear();
+    this.#size = 0;
+  }
+}
+
+/** The conformance layer's one cache of request arbitraries. */
+export const requestArbitraryCache = new RequestArbitraryCache();
 
 function nonNegative(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
@@ -232,19 +276,21 @@ class Generator {
   #base64Arbitrary(): fc.Arbitrary<string> {
     const { size, maxBodyBytes } = this.bounds;
     const small = Math.min(maxBodyBytes, 256);
-    const bodies: fc.WeightedArbitrary<Uint8Array>[] = [
-      { arbitrary: fc.uint8Array({ size, maxLength: small }), weight: 8 },
-      { arbitrary: fc.json({ maxDepth: 2 }).map(utf8).filter(fits(maxBodyBytes)), weight: 7 },
-      { arbitrary: this.#text.map(utf8).filter(fits(maxBodyBytes)), weight: 4 },
+    // Each branch maps to base64 itself (the same values and shrinks as mapping their union), so
+    // the large patterned body is written as base64 without ever materializing its bytes.
+    const bodies: fc.WeightedArbitrary<string>[] = [
+      { arbitrary: fc.uint8Array({ size, maxLength: small }).map(toBase64), weight: 8 },
+      { arbitrary: fc.json({ maxDepth: 2 }).map(utf8).filter(fits(maxBodyBytes)).map(toBase64), weight: 7 },
+      { arbitrary: this.#text.map(utf8).filter(fits(maxBodyBytes)).map(toBase64), weight: 4 },
       {
         arbitrary: fc
           .tuple(lengthUpTo(maxBodyBytes), fc.nat({ max: 255 }))
-          .map(([length, seed]) => patterned(length, seed)),
+          .map(([length, seed]) => patternedBase64(length, seed)),
         weight: 1,
       },
     ];
     // cross-shrink: a JSON or text body shrinks on to the empty body, not to `{}` or `null`
-    return fc.oneof({ withCrossShrink: true }, ...bodies).map(toBase64);
+    return fc.oneof({ withCrossShrink: true }, ...bodies);
   }
 
   /**
@@ -368,26 +414,27 @@ function lengthUpTo(max: number): fc.Arbitrary<number> {
   );
 }
 
-/** A large body made cheaply: generating it byte by byte would make generation the bottleneck. */
-function patterned(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let k = 0; k < length; k++) bytes[k] = (seed + k * 31) & 0xff;
-  return bytes;
+/**
+ * Base64 of a large body made cheaply: byte k is `(seed + 31k) mod 256`. Generating it byte by
+ * byte, or even encoding it, would make generation the bottleneck: the bytes repeat every 256,
+ * so their base64 repeats every 768 bytes (1024 characters), and only one period is encoded.
+ */
+function patternedBase64(length: number, seed: number): string {
+  const period = new Uint8Array(PATTERN_PERIOD);
+  for (let k = 0; k < PATTERN_PERIOD; k++) period[k] = (seed + k * 31) & 0xff;
+  const whole = Math.floor(length / PATTERN_PERIOD);
+  const tail = toBase64(period.subarray(0, length - whole * PATTERN_PERIOD));
+  return whole === 0 ? tail : toBase64(period).repeat(whole) + tail;
 }
+
+/** The pattern's period (256 bytes) times 3, so that whole periods end on a base64 group. */
+const PATTERN_PERIOD = 768;
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** `fromEntries` defines each key as an own property: `__proto__` too, never the prototype. */
 function objectOf(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of entries) {
-    // a `__proto__` key must be an own key, not the prototype; defineProperty is slow, so only then
-    if (key === '__proto__') {
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+  return Object.fromEntries(entries);
 }

@@ -1,11 +1,21 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { requestArbitrary } from '../../src/conformance/request-arbitrary.js';
+import {
+  RequestArbitraryCache,
+  requestArbitrary,
+  requestArbitraryCache,
+} from '../../src/conformance/request-arbitrary.js';
 import { type CallResult, type LoadedPlugin, PluginCallError } from '../../src/engine/index.js';
 import { dispatchWireCall } from '../../src/host/dispatch.js';
 import { decodeWireValue } from '../../src/wire/decode.js';
-import { type AnyWireFunction, allWireFunctions, FilterFn, ShapeFn } from '../../src/wire/functions/index.js';
+import {
+  type AnyWireFunction,
+  allWireFunctions,
+  FilterFn,
+  ObserveFn,
+  ShapeFn,
+} from '../../src/wire/functions/index.js';
 import { parseJsonValue } from '../../src/wire/json.js';
 import { compile, type Dec } from '../../src/wire/serde-plan.js';
 import { ONE_EMPTY_HEADER } from '../support/fuzz-guests.js';
@@ -122,6 +132,44 @@ describe('requestArbitrary', { timeout: 60_000 }, () => {
     expect(ints).toContain(0);
     expect(requests.some((r) => r.headers.length === 0)).toBe(true);
     expect(requests.some((r) => r.candidates.length >= 3)).toBe(true);
+  });
+
+  // text and JSON bodies stay below 8 KiB: larger ones are patterned
+  it('a large body is the repeating pattern, written as base64 of exactly its bytes', () => {
+    const requests = fc.sample(requestArbitrary(FilterFn), { numRuns: 3000, seed: 3 });
+    const large = requests
+      .map((r) => Buffer.from(r.body_base64, 'base64'))
+      .filter((b) => b.length >= 8 * 1024);
+    expect(large.length).toBeGreaterThan(0);
+    for (const body of large) {
+      const wrong = body.findIndex((byte, k) => byte !== ((body[0]! + k * 31) & 0xff));
+      expect(wrong).toBe(-1);
+    }
+  });
+
+  it('builds one arbitrary per function and bounds, and the cache is bounded and clears', () => {
+    expect(requestArbitrary(FilterFn)).toBe(requestArbitrary(FilterFn, { size: 'small' }));
+    expect(requestArbitrary(FilterFn)).not.toBe(requestArbitrary(FilterFn, { maxBodyBytes: 10 }));
+    expect(requestArbitrary(FilterFn)).not.toBe(requestArbitrary(ShapeFn));
+    const first = requestArbitrary(ObserveFn, { maxTextLength: 3 });
+    requestArbitraryCache.clear();
+    expect(requestArbitraryCache.size).toBe(0);
+    const rebuilt = requestArbitrary(ObserveFn, { maxTextLength: 3 });
+    expect(rebuilt).not.toBe(first);
+    // the rebuilt arbitrary generates exactly what the first did
+    expect(fc.sample(rebuilt, { numRuns: 20, seed: 9 })).toStrictEqual(
+      fc.sample(first, { numRuns: 20, seed: 9 }),
+    );
+    const bounds = { size: 'small', maxBodyBytes: 1, maxTextLength: 1 } as const;
+    const small = new RequestArbitraryCache(2);
+    const a = small.arbitrary(ShapeFn, bounds);
+    expect(small.arbitrary(ShapeFn, bounds)).toBe(a);
+    small.arbitrary(FilterFn, bounds);
+    expect(small.size).toBe(2);
+    // a third entry starts over rather than growing past the bound
+    small.arbitrary(ObserveFn, bounds);
+    expect(small.size).toBe(1);
+    expect(small.arbitrary(ShapeFn, bounds)).not.toBe(a);
   });
 
   it('the size option bounds bodies and long texts', () => {
