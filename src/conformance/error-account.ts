@@ -5,7 +5,7 @@
  * report both tell errors and failed verify layers through here.
  */
 import { PluginCallError } from '../engine/index.js';
-import { guestDiagnosticLines } from './diagnostics.js';
+import { FAILURE_LOG_LINES, guestDiagnosticLines } from './diagnostics.js';
 import type { GuestLogLine, LayerFailure } from './reports.js';
 
 /** The deepest cause chain in this package is four errors long; the cap guards against cycles. */
@@ -13,9 +13,6 @@ const MAX_CAUSES = 8;
 
 /** A cause's reason shorter than this is not taken as already quoted (`: 1` is not a quote). */
 const MIN_QUOTED_REASON = 12;
-
-/** How many of the failing call's log lines a failure shows (the last ones). */
-export const LAST_LOG_LINES = 5;
 
 /** One line per error: `HandshakeError DowngradeAttempt: downgrade attempt …`, then `caused by …` lines. */
 export function accountOfError(error: unknown): string {
@@ -92,7 +89,7 @@ export interface FailureAccount {
   readonly headline: string;
   /** titles of the errors beneath the headline's, outermost first */
   readonly causes: readonly string[];
-  /** the last {@link LAST_LOG_LINES} lines the guest logged during the failing call */
+  /** the last {@link FAILURE_LOG_LINES} lines the guest logged during the failing call */
   readonly logs: readonly GuestLogLine[];
 }
 
@@ -118,5 +115,5 @@ export function accountOfFailure(failure: LayerFailure): FailureAccount {
     causes.push(titleOf(link));
     said += `\n${message}`;
   }
-  return { headline, causes, logs: (failure.logs ?? []).slice(-LAST_LOG_LINES) };
+  return { headline, causes, logs: (failure.logs ?? []).slice(-FAILURE_LOG_LINES) };
 }

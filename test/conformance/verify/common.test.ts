@@ -140,14 +140,20 @@ describe('the common verify flow', () => {
       }),
       { wallMs: 1, fuel: 1_000_000_000 },
     );
+    // The slow handshake warns for certain; on a loaded machine a later call may pass 1 ms too, so
+    // the count is not asserted, only that the first warning is there and each one has the text.
     const warning = expect.stringMatching(/^a plugin call took \d+ ms, more than wallMs \(1 ms\)/);
+    const everyWarning = (warnings: readonly string[] | undefined) => {
+      expect(warnings?.length).toBeGreaterThan(0);
+      expect(warnings).toEqual(warnings?.map(() => warning));
+    };
     const report = await verifyShapePlugin(slow);
-    expect(report.warnings).toEqual([warning]);
+    everyWarning(report.warnings);
     expect(Object.keys(report)).not.toContain('warnings');
     const flow = verifyLayers(slow, { kinds: 'auto' });
     const layers: string[] = [];
     for await (const layer of flow) layers.push(layer.result.layer);
     expect(layers).toContain('dispatch:shape:basic');
-    expect(flow.warnings).toEqual([warning]);
+    everyWarning(flow.warnings);
   });
 });
