@@ -16,15 +16,9 @@ import {
 
 const builds = vi.hoisted(() => ({ profiling: 0, plain: 0 }));
 
-vi.mock('../../src/engine/index.js', async (importOriginal) => {
-  const engine = await importOriginal<typeof import('../../src/engine/index.js')>();
-  const buildPlugin: typeof engine.buildPlugin = (wasm, limits) => {
-    if (limits?.profile === true) builds.profiling++;
-    else builds.plain++;
-    return engine.buildPlugin(wasm, limits);
-  };
-  return { ...engine, buildPlugin };
-});
+vi.mock('../../src/engine/index.js', async (importOriginal) =>
+  (await import('../support/counted-builds.js')).countingBuilds(await importOriginal(), builds),
+);
 
 let conformance: typeof Conformance;
 let outOfFuel: typeof OutOfFuel;
