@@ -3,7 +3,7 @@
  * and the guest's last log lines beneath it); `--json` prints report objects. Colour only on a TTY
  * and never when NO_COLOR is set.
  */
-import { accountOfFailure, classOf, errorChain } from '../conformance/error-account.js';
+import { accountOfFailure, classOf, errorChain, failureLines } from '../conformance/error-account.js';
 import type { Hint } from '../conformance/hints.js';
 import {
   type GuestDiagnostics,
@@ -63,10 +63,7 @@ export class Printer {
   failureDetail(failure: LayerFailure, all: boolean): void {
     const { causes } = accountOfFailure(failure);
     for (const cause of causes) this.line(`      ${this.paint('2', 'caused by')} ${cause}`);
-    // The layer keeps the call's log itself (an `InvalidResponse` error carries none); the raw
-    // output, when there is one, hangs on the fallback in the error's cause chain.
-    const subject = { logs: failure.logs, cause: failure.error };
-    for (const line of guestDiagnosticLines(subject, all ? Number.POSITIVE_INFINITY : undefined)) {
+    for (const line of failureLines(failure, all ? Number.POSITIVE_INFINITY : undefined)) {
       this.line(`      ${this.paint('2', line)}`);
     }
   }
@@ -143,6 +140,7 @@ export function failureJson(failure: LayerFailure, layer: string, fuel: { used?:
     ...(fuel.used === undefined ? {} : { fuel: { used: fuel.used, budget: fuel.budget } }),
     ...(output === undefined ? {} : { output }),
     logs: failure.logs ?? [],
+    ...(failure.outOfFuelHint === undefined ? {} : { outOfFuelHint: failure.outOfFuelHint }),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { PluginCallError } from '../engine/index.js';
 import { FAILURE_LOG_LINES, guestDiagnosticLines } from './diagnostics.js';
-import type { GuestLogLine, LayerFailure } from './reports.js';
+import type { LayerFailure } from './reports.js';
 
 /** The deepest cause chain in this package is four errors long; the cap guards against cycles. */
 const MAX_CAUSES = 8;
@@ -17,10 +17,32 @@ const MIN_QUOTED_REASON = 12;
 /** One line per error: `HandshakeError DowngradeAttempt: downgrade attempt …`, then `caused by …` lines. */
 export function accountOfError(error: unknown): string {
   return [
-    ...errorChain(error).map((link, depth) => `${depth === 0 ? '' : '  caused by '}${titleOf(link)}`),
+    ...chainLines(error),
     // what the guest wrote (when it did not decode) and the last lines it logged in the failing call
     ...guestDiagnosticLines(error),
   ].join('\n');
+}
+
+/** A failed verify layer as {@link accountOfError} tells an error, with {@link failureLines} beneath. */
+export function accountOfLayerFailure(failure: LayerFailure): string {
+  return [...chainLines(failure.error), ...failureLines(failure)].join('\n');
+}
+
+function chainLines(error: unknown): string[] {
+  return errorChain(error).map((link, depth) => `${depth === 0 ? '' : '  caused by '}${titleOf(link)}`);
+}
+
+/**
+ * What a failed verify layer shows beneath its error: what the guest wrote (when it did not
+ * decode), the last lines it logged in the failing call — the layer keeps them itself, as an
+ * `InvalidResponse` error carries none — and, when the call ran out of fuel, where the fuel went.
+ * `logLines: Infinity` shows every log line.
+ */
+export function failureLines(failure: LayerFailure, logLines: number = FAILURE_LOG_LINES): string[] {
+  return [
+    ...guestDiagnosticLines({ logs: failure.logs, cause: failure.error }, logLines),
+    ...(failure.outOfFuelHint === undefined ? [] : failure.outOfFuelHint.split('\n')),
+  ];
 }
 
 /**
@@ -83,14 +105,12 @@ export function classOf(error: Error): string {
   return typeof className === 'string' && className !== '' ? className.replace(/Class$/, '') : 'Error';
 }
 
-/** A failed verify layer told in parts: what failed, the causes beneath it, the guest's last log lines. */
+/** A failed verify layer told in parts: what failed, and the causes beneath it ({@link failureLines} says the rest). */
 export interface FailureAccount {
   /** for a fallback `filter fell back with policy UseDefault at stage plugin_call: …`; else the layer's own error */
   readonly headline: string;
   /** titles of the errors beneath the headline's, outermost first */
   readonly causes: readonly string[];
-  /** the last {@link FAILURE_LOG_LINES} lines the guest logged during the failing call */
-  readonly logs: readonly GuestLogLine[];
 }
 
 export function accountOfFailure(failure: LayerFailure): FailureAccount {
@@ -115,5 +135,5 @@ export function accountOfFailure(failure: LayerFailure): FailureAccount {
     causes.push(titleOf(link));
     said += `\n${message}`;
   }
-  return { headline, causes, logs: (failure.logs ?? []).slice(-FAILURE_LOG_LINES) };
+  return { headline, causes };
 }

@@ -88,6 +88,8 @@ export interface LayerFailure {
   readonly stage?: DispatchStage;
   /** the guest's log lines of the failing call, oldest first (empty when it logged nothing) */
   readonly logs?: readonly GuestLogLine[];
+  /** dispatch layers whose call ran out of fuel: the functions with the most self fuel, from a profiled replay */
+  readonly outOfFuelHint?: string;
 }
 
 export interface ExtraInfo {

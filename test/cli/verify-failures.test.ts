@@ -84,9 +84,18 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     const r = await verifyRouter('infinite-loop', spin(), '--fuel', '200000');
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 200,000 / 200,000
+        Most self fuel (a profiled replay of the call on a fresh instance):
+        1. func[7]: 200,000 self, 200,000 total, 1 call
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 200,000 / 200,000
+        Most self fuel (a profiled replay of the call on a fresh instance):
+        1. func[7]: 200,000 self, 200,000 total, 1 call
       FAIL 2 of 5 layer(s) failed"
     `);
+    const json = await verifyRouter('infinite-loop', spin(), '--fuel', '200000', '--json');
+    const [failed] = JSON.parse(json.stdout).layers.filter((l: { passed: boolean }) => !l.passed);
+    expect(failed.failure.outOfFuelHint).toBe(
+      'Most self fuel (a profiled replay of the call on a fresh instance):\n  1. func[7]: 200,000 self, 200,000 total, 1 call',
+    );
   });
 
   it('5. output that is not UTF-8', async () => {
@@ -113,7 +122,11 @@ describe('verify shows why each dispatch layer failed (ten breakages of a router
     const r = await verifyRouter('fuel-burn', burn, '--fuel', '150000');
     expect(failedLines(r.stdout)).toMatchInlineSnapshot(`
       "  ✗ dispatch:filter:empty_candidates  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 150,000 / 150,000
+        Most self fuel (a profiled replay of the call on a fresh instance):
+        1. func[10]: 150,000 self, 150,000 total, 1 call
         ✗ dispatch:filter:candidate_count  filter fell back with policy UseDefault at stage plugin_call: plugin call failed: plugin ran out of fuel  fuel 150,000 / 150,000
+        Most self fuel (a profiled replay of the call on a fresh instance):
+        1. func[10]: 150,000 self, 150,000 total, 1 call
       FAIL 2 of 5 layer(s) failed"
     `);
   });

@@ -19,6 +19,7 @@ import { sortedKeys, valueAt } from '../../wire/ordered.js';
 import { DispatchError, HandshakeError, IdentityError, SelfCheckError, VerifyError } from '../errors.js';
 import { handshake } from '../handshake.js';
 import { identity } from '../identity.js';
+import { outOfFuelHint, outOfFuelHintText, ranOutOfFuel } from '../out-of-fuel.js';
 import type { PluginSource } from '../plugin-under-test.js';
 import {
   attachWarnings,
@@ -332,13 +333,26 @@ export async function dispatchCase<F extends AnyWireFunction>(
       ...(outcome.output === undefined ? {} : { output: { value: outcome.output } }),
     });
     const error = new VerifyError({ kind: 'Dispatch', cause: fallback });
+    // Out of fuel: where the fuel went, from the case's own profile or a profiled replay.
+    const hint = !ranOutOfFuel(outcome)
+      ? undefined
+      : outcome.profile !== undefined
+        ? outOfFuelHintText(outcome.profile)
+        : await outOfFuelHint(session.plugin, fn, request);
     return {
       result: {
         layer,
         passed: false,
         detail: error.message,
         fuelConsumed,
-        failure: { error, function: fn.name, policy: outcome.policy, stage: outcome.stage, logs },
+        failure: {
+          error,
+          function: fn.name,
+          policy: outcome.policy,
+          stage: outcome.stage,
+          logs,
+          ...(hint === undefined ? {} : { outOfFuelHint: hint }),
+        },
       },
       response: undefined,
       ...called,

@@ -6,7 +6,7 @@
  * offer stands, as the reference's verifier knows no other.
  */
 import type { MatcherState } from 'vitest';
-import { accountOfError, accountOfFailure } from '../../conformance/error-account.js';
+import { accountOfLayerFailure } from '../../conformance/error-account.js';
 import {
   type LayerResult,
   type StaticCheck,
@@ -42,7 +42,7 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
           pass: false,
           message: () =>
             `${call.hint}\n\nExpected the plugin to verify as ${kind}\n` +
-            `Received failure: ${accountOfError(failure.error)}${guestLog(failure)}${hintText(source)}`,
+            `Received failure: ${accountOfLayerFailure(failure)}${hintText(source)}`,
         };
       }
       if (layer.staticChecks !== undefined) staticChecks = layer.staticChecks;
@@ -72,13 +72,6 @@ export function toVerifyAs(this: MatcherState, received: unknown, kind: unknown)
           : `${call.hint}\n\nExpected the plugin to verify as ${kind}, but a layer failed:\n${layerLines(ordered)}${why}${hintText(source)}${warningText(flow.warnings)}`,
     };
   });
-}
-
-/** The failing call's last log lines, when the guest logged any. */
-function guestLog(failure: NonNullable<LayerResult['failure']>): string {
-  const { logs } = accountOfFailure(failure);
-  if (logs.length === 0) return '';
-  return `\n\nGuest log (last ${logs.length} line(s)):\n${logs.map((log) => `  [${log.level}] ${log.message}`).join('\n')}`;
 }
 
 function layerLines(layers: readonly LayerResult[]): string {

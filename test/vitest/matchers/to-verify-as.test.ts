@@ -1,6 +1,14 @@
 import '../../../src/vitest/setup.js';
 import { describe, expect, test } from 'vitest';
-import { PluginSession } from '../../../src/conformance/index.js';
+import { PluginSession, plugin } from '../../../src/conformance/index.js';
+import { body, spin } from '../../../src/wat/index.js';
+import {
+  acceptFor,
+  errorSetWat,
+  guestModule,
+  loggingGuestModule,
+  logWat,
+} from '../../support/guest-modules.js';
 import { uncoloured } from '../../support/uncoloured.js';
 import { capabilityShapePlugin, failingShapePlugin, shapePlugin } from '../../support/vitest-plugins.js';
 
@@ -27,6 +35,49 @@ describe('toVerifyAs', () => {
       Expected the plugin to verify as shape
       Received failure: VerifyError Dispatch: dispatch verification failed: shape dispatch fell back with policy FailRequest
         caused by DispatchError Fallback: shape dispatch fell back with policy FailRequest (stage plugin_call: PluginCall: plugin call failed: upstream refused)]
+    `);
+  });
+
+  test("a failed dispatch shows the guest's log of the failing call once, beneath the chain", async () => {
+    const chatty = loggingGuestModule({
+      handshake: acceptFor('filter'),
+      handlers: {
+        filter: body(
+          [
+            '    (local $o i64)',
+            logWat('info', 'picking'),
+            logWat('warn', 'none left'),
+            errorSetWat('no upstream'),
+          ].join('\n'),
+        ),
+      },
+    });
+    await expect(uncoloured(expect(chatty).toVerifyAs('router'))).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toVerifyAs(router)
+
+      Expected the plugin to verify as router
+      Received failure: VerifyError Dispatch: dispatch verification failed: filter dispatch fell back with policy UseDefault
+        caused by DispatchError Fallback: filter dispatch fell back with policy UseDefault (stage plugin_call: PluginCall: plugin call failed: no upstream)
+      Guest log (2 lines):
+        [info] picking
+        [warn] none left]
+    `);
+  });
+
+  test('a dispatch that ran out of fuel says where the fuel went', async () => {
+    const looping = plugin(guestModule({ handshake: acceptFor('filter'), handlers: { filter: spin() } }), {
+      fuel: 100_000,
+    });
+    await expect(
+      uncoloured(expect(looping).toVerifyAs('router')),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`
+      [Error: expect(received).toVerifyAs(router)
+
+      Expected the plugin to verify as router
+      Received failure: VerifyError Dispatch: dispatch verification failed: filter dispatch fell back with policy UseDefault
+        caused by DispatchError Fallback: filter dispatch fell back with policy UseDefault (stage plugin_call: PluginCall: plugin call failed: plugin ran out of fuel)
+      Most self fuel (a profiled replay of the call on a fresh instance):
+        1. func[7]: 100,000 self, 100,000 total, 1 call]
     `);
   });
 
