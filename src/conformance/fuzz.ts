@@ -11,7 +11,7 @@
  * envelope and decode, a missing export. `deterministic` also replays each request on a fresh
  * session and requires the same answer; `check` adds the author's own property. A counterexample
  * that ran out of fuel says where the fuel went: the shrunk request is replayed once more, with
- * profiling, on a fresh instance (`outOfFuelHint`).
+ * profiling, on a fresh instance (`outOfFuelHintFor`).
  *
  * Why a call failed is read from the host's error text, as the Rust host reports it (`plugin call
  * failed: …` holding the engine's Extism texts); a guest that sets an error text equal to one of
@@ -28,7 +28,7 @@ import {
   type ResponseOf,
   type WireFunctionName,
 } from '../wire/index.js';
-import { outOfFuelHint, ranOutOfFuel } from './out-of-fuel.js';
+import { outOfFuelHintFor } from './out-of-fuel.js';
 import { plugin as describePlugin, isPluginUnderTest, type PluginSource } from './plugin-under-test.js';
 import { type RequestArbitraryOptions, requestArbitrary } from './request-arbitrary.js';
 import { PluginSession } from './session.js';
@@ -148,9 +148,7 @@ async function run<F extends AnyWireFunction>(
       });
     }
     // Only the final, shrunk counterexample is profiled: one more call, and only when it ran out of fuel.
-    const hint = ranOutOfFuel(failure.outcome)
-      ? await outOfFuelHint(session.plugin, fn, failure.request)
-      : undefined;
+    const hint = await outOfFuelHintFor(failure.outcome, session.plugin, fn, failure.request);
     return {
       ...base,
       passed: false,

@@ -45,3 +45,19 @@ export async function outOfFuelHint(
   if (!ranOutOfFuel(replay) || replay.profile === undefined) return undefined;
   return outOfFuelHintText(replay.profile);
 }
+
+/**
+ * The hint for a dispatch outcome: undefined unless it ran out of fuel; then from the call's own
+ * profile when it was profiled, else from {@link outOfFuelHint}'s replay.
+ */
+export async function outOfFuelHintFor(
+  outcome: DispatchOutcome<unknown>,
+  source: PluginSource,
+  fn: AnyWireFunction,
+  request: unknown,
+): Promise<string | undefined> {
+  if (!ranOutOfFuel(outcome)) return undefined;
+  return outcome.profile === undefined
+    ? outOfFuelHint(source, fn, request)
+    : outOfFuelHintText(outcome.profile);
+}

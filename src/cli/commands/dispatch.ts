@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { dispatch, requestTemplate } from '../../conformance/index.js';
-import { outOfFuelHint, outOfFuelHintText, ranOutOfFuel } from '../../conformance/out-of-fuel.js';
+import { outOfFuelHintFor } from '../../conformance/out-of-fuel.js';
 import { allWireFunctions, wireFunction } from '../../wire/index.js';
 import { type CliCommand, UsageError } from '../args.js';
 import { readPluginUnderTest, readRequestFile } from '../input.js';
@@ -59,11 +59,7 @@ export async function runDispatch(cmd: CliCommand, out: Printer): Promise<number
     await writeProfileFile(cmd.profile, outcome.profile, `${basename(cmd.file)} ${fn.name}`);
   }
   // where the fuel went: the call's own profile when one was asked for, else a profiled replay
-  const hint = ranOutOfFuel(outcome)
-    ? outcome.profile === undefined
-      ? await outOfFuelHint(p, fn, request)
-      : outOfFuelHintText(outcome.profile)
-    : undefined;
+  const hint = await outOfFuelHintFor(outcome, p, fn, request);
   if (cmd.json) {
     // the profile went to its file; the guest's log (and undecodable output) are not enumerable
     // on the outcome: named here

@@ -19,7 +19,7 @@ import { sortedKeys, valueAt } from '../../wire/ordered.js';
 import { DispatchError, HandshakeError, IdentityError, SelfCheckError, VerifyError } from '../errors.js';
 import { handshake } from '../handshake.js';
 import { identity } from '../identity.js';
-import { outOfFuelHint, outOfFuelHintText, ranOutOfFuel } from '../out-of-fuel.js';
+import { outOfFuelHintFor } from '../out-of-fuel.js';
 import type { PluginSource } from '../plugin-under-test.js';
 import {
   attachWarnings,
@@ -334,11 +334,7 @@ export async function dispatchCase<F extends AnyWireFunction>(
     });
     const error = new VerifyError({ kind: 'Dispatch', cause: fallback });
     // Out of fuel: where the fuel went, from the case's own profile or a profiled replay.
-    const hint = !ranOutOfFuel(outcome)
-      ? undefined
-      : outcome.profile !== undefined
-        ? outOfFuelHintText(outcome.profile)
-        : await outOfFuelHint(session.plugin, fn, request);
+    const hint = await outOfFuelHintFor(outcome, session.plugin, fn, request);
     return {
       result: {
         layer,
