@@ -19,17 +19,19 @@
 import type { TSchema } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { decodeWire } from '../wire/decode.js';
+import { encodeJsonValue } from '../wire/encode.js';
 import { formatF64 } from '../wire/float-text.js';
 import type { AnyWireFunction, RequestOf } from '../wire/index.js';
 import { sortedUnique } from '../wire/ordered.js';
-import { f32, f64, INT_RANGES } from '../wire/schema.js';
+import { f32, f64, INT_RANGES, type JsonValue } from '../wire/schema.js';
 import { compile, type Dec, type IntDec, type StructDec } from '../wire/serde-plan.js';
+import { textArbitrary } from './text-arbitrary.js';
 
 export interface RequestArbitraryOptions {
   /**
    * How long generated lists and strings get (default `'small'`: lists of up to 4 items, each
-   * level of nesting half as long; strings as fast-check's `'small'`). Long strings and large
-   * bodies are generated at every size, bounded separately.
+   * level of nesting half as long; texts up to fast-check's length for the size, 10 for `'small'`).
+   * Long strings and large bodies are generated at every size, bounded separately.
    */
   readonly size?: fc.Size;
   /** upper bound of a generated body (a `*_base64` field), in decoded bytes; default 64 KiB */
@@ -86,20 +88,6 @@ const EDGE_TEXTS: readonly string[] = [
   '../../etc/passwd',
   '%00%ff',
 ];
-
-/**
- * Any code point — controls, noncharacters, astral planes — but never a lone surrogate. Built from
- * integer ranges rather than fast-check's `'binary'` unit, whose first use costs over half a
- * second (it maps all 1.1 million code points back to indices).
- */
-const CODE_POINT: fc.Arbitrary<string> = fc
-  .oneof(
-    fc.integer({ min: 0, max: 0x7f }),
-    fc.integer({ min: 0x80, max: 0xd7ff }),
-    fc.integer({ min: 0xe000, max: 0xffff }),
-    fc.integer({ min: 0x10000, max: 0x10ffff }),
-  )
-  .map((point) => String.fromCodePoint(point));
 
 /** Repeated to make a long string: one byte, two bytes, a surrogate pair, escapes. */
 const LONG_TEXT_UNITS: readonly string[] = ['a', 'é', '\u{1F600}', '"\\', '\u0000'];
@@ -179,8 +167,8 @@ class Generator {
 
   constructor(readonly bounds: Bounds) {
     this.#text = this.#textArbitrary();
-    this.#base64 = this.#base64Arbitrary();
     this.#value = this.#jsonValueArbitrary();
+    this.#base64 = this.#base64Arbitrary();
   }
 
   /**
@@ -259,10 +247,9 @@ class Generator {
     // Weighted so that about one filter request in three (some thirty texts) holds a long one:
     // long inputs are what make a dispatch slow, and most edges are short.
     return fc.oneof(
-      { arbitrary: fc.string({ size }), weight: 48 },
+      { arbitrary: textArbitrary('ascii', size), weight: 48 },
       { arbitrary: fc.constantFrom(...EDGE_TEXTS), weight: 24 },
-      { arbitrary: fc.string({ unit: 'grapheme', size }), weight: 12 },
-      { arbitrary: fc.array(CODE_POINT, { size }).map((points) => points.join('')), weight: 12 },
+      { arbitrary: textArbitrary('unicode', size), weight: 24 },
       {
         arbitrary: fc
           .tuple(lengthUpTo(maxTextLength), fc.constantFrom(...LONG_TEXT_UNITS))
@@ -280,7 +267,7 @@ class Generator {
     // the large patterned body is written as base64 without ever materializing its bytes.
     const bodies: fc.WeightedArbitrary<string>[] = [
       { arbitrary: fc.uint8Array({ size, maxLength: small }).map(toBase64), weight: 8 },
-      { arbitrary: fc.json({ maxDepth: 2 }).map(utf8).filter(fits(maxBodyBytes)).map(toBase64), weight: 7 },
+      { arbitrary: this.#value.map(jsonBody).filter(fits(maxBodyBytes)).map(toBase64), weight: 7 },
       { arbitrary: this.#text.map(utf8).filter(fits(maxBodyBytes)).map(toBase64), weight: 4 },
       {
         arbitrary: fc
@@ -391,6 +378,11 @@ function asGuestReads(schema: TSchema, x: number): number {
 const encoder = new TextEncoder();
 function utf8(text: string): Uint8Array {
   return encoder.encode(text);
+}
+
+/** A JSON document: a generated `serde_json::Value` as the wire layer writes one. */
+function jsonBody(value: unknown): Uint8Array {
+  return utf8(encodeJsonValue(value as JsonValue));
 }
 
 function fits(max: number): (bytes: Uint8Array) => boolean {

@@ -38,7 +38,7 @@ describe('toHandleGeneratedRequests on a request that runs out of fuel', { timeo
       [Error: expect(received).toHandleGeneratedRequests(ShapeFn, options)
 
       Expected the plugin to handle every generated shape request, but the plugin ran out of fuel
-      (failed after 4 generated shape requests; shrunk 13 times)
+      (failed after 10 generated shape requests; shrunk 12 times)
 
       Request: {"request":{"request_id":"","headers":[{"name":"","value_base64":""}],"method":"","path":"","query":null,"body_base64":""},"upstream":{"kind":"anthropic_direct"},"principal":{"id":"","kind":"","claims":{}}}
 
@@ -54,7 +54,7 @@ describe('toHandleGeneratedRequests on a request that runs out of fuel', { timeo
         5. func[10]: <n> self, <n> total, <n> call(s)
 
       Seed:   1
-      Replay: { seed: 1, path: '3:0:1:0:1:1:1:1:1:1:1:1:1:1' } (pass as options.replay)]
+      Replay: { seed: 1, path: '9:0:1:0:1:1:1:1:1:1:1:1:1' } (pass as options.replay)]
     `);
   });
 

@@ -20,7 +20,7 @@ describe('toHandleGeneratedRequests', { timeout: 60_000 }, () => {
       [Error: expect(received).toHandleGeneratedRequests(ShapeFn, options)
 
       Expected the plugin to handle every generated shape request, but the plugin trapped
-      (failed after 4 generated shape requests; shrunk 13 times)
+      (failed after 10 generated shape requests; shrunk 12 times)
 
       Request: {"request":{"request_id":"","headers":[{"name":"","value_base64":""}],"method":"","path":"","query":null,"body_base64":""},"upstream":{"kind":"anthropic_direct"},"principal":{"id":"","kind":"","claims":{}}}
 
@@ -29,7 +29,7 @@ describe('toHandleGeneratedRequests', { timeout: 60_000 }, () => {
       Fuel used: <n> of 10000000
 
       Seed:   1
-      Replay: { seed: 1, path: '3:0:1:0:1:1:1:1:1:1:1:1:1:1' } (pass as options.replay)]
+      Replay: { seed: 1, path: '9:0:1:0:1:1:1:1:1:1:1:1:1' } (pass as options.replay)]
     `);
   });
 
@@ -46,7 +46,7 @@ describe('toHandleGeneratedRequests', { timeout: 60_000 }, () => {
       [Error: expect(received).toHandleGeneratedRequests(ShapeFn, options)
 
       Expected the plugin to handle every generated shape request, but check returned false
-      (failed after 3 generated shape requests; shrunk 15 times)
+      (failed after 3 generated shape requests; shrunk 13 times)
 
       Request: {"request":{"request_id":"","headers":[{"name":"","value_base64":""},{"name":"","value_base64":""}],"method":"","path":"","query":null,"body_base64":""},"upstream":{"kind":"anthropic_direct"},"principal":{"id":"","kind":"","claims":{}}}
 
@@ -55,7 +55,7 @@ describe('toHandleGeneratedRequests', { timeout: 60_000 }, () => {
       Fuel used: <n> of 10000000
 
       Seed:   7
-      Replay: { seed: 7, path: '2:0:2:1:1:2:2:2:2:2:2:2:2:2:2:2' } (pass as options.replay)]
+      Replay: { seed: 7, path: '2:0:2:1:1:2:2:2:2:2:2:2:2:2' } (pass as options.replay)]
     `);
   });
 
