@@ -1,8 +1,8 @@
 /**
  * Conformance layer: the short random texts of `requestArbitrary`, drawn straight from fast-check's
  * random source. A filter request holds some thirty texts; built from fast-check's `string` (an
- * array of one generated value per character, each with its own shrink context) they were a third
- * of the time a generated dispatch took. Here a text is one value: its length and characters are
+ * array of one generated value per character, each with its own shrink context) they took a third
+ * of the time generating the request took. Here a text is one value: its length and characters are
  * drawn in a loop, and it shrinks from the text itself.
  *
  * Shrinking, in the order fast-check tries the candidates: the empty text; shorter prefixes (half,
