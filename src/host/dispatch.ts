@@ -32,7 +32,7 @@ import {
 } from '../engine/index.js';
 import { decodeEnvelope, decodeWireValue } from '../wire/decode.js';
 import { WireDecodeError } from '../wire/decode-error.js';
-import { encodeEnvelope, encodeJsonNode, WireEncodeError } from '../wire/encode.js';
+import { encodeEnvelopeUtf8, encodeJsonNode, WireEncodeError } from '../wire/encode.js';
 import { requestValue } from '../wire/envelope.js';
 import type { FallbackPolicy } from '../wire/fallback.js';
 import type { AnyWireFunction, RequestOf, ResponseOf } from '../wire/functions/index.js';
@@ -272,9 +272,13 @@ function functionName(fn: AnyWireFunction): string | undefined {
  * did not throw (a getter of the request that throws, or a bug of ours) is reported as the
  * step-by-step path reports it, never retried there out of sight.
  */
-function requestEnvelopeOnePass(fn: AnyWireFunction, request: unknown, version: number): string | undefined {
+function requestEnvelopeOnePass(
+  fn: AnyWireFunction,
+  request: unknown,
+  version: number,
+): Uint8Array | undefined {
   try {
-    return encodeEnvelope(fn.request, request, version);
+    return encodeEnvelopeUtf8(fn.request, request, version);
   } catch (error) {
     // A value of the wrong type: the step-by-step path fails on it too, with its own first error.
     if (error instanceof WireEncodeError) return undefined;

@@ -22,7 +22,8 @@
  * read back through the one serde_json number parser (`parseJsonValue`) and written again, as the
  * step-by-step path does. What that form cannot vouch for — a key that is a lone surrogate (it
  * becomes U+FFFD, after which keys may collide), nesting near the parser's depth limit, an f32
- * beyond f32 range — it declines, and the caller takes the step-by-step path.
+ * beyond f32 range — it declines, and the caller takes the step-by-step path. `encodeEnvelopeUtf8`
+ * gives that text as the UTF-8 bytes dispatch hands the guest.
  */
 
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -132,7 +133,7 @@ function write(value: unknown, dec: Dec, path: string, form: Form): string {
       if (typeof value !== 'string') {
         throw new WireEncodeError(`encodeWire: expected a string at ${path || '/'}`);
       }
-      return stringLiteral(value);
+      return form >= 0 && setAside !== null ? literalOrMark(stringLiteral(value)) : stringLiteral(value);
     case 'bool':
       return value ? 'true' : 'false';
     case 'int':
@@ -345,4 +346,59 @@ export function encodeEnvelope(schema: TSchema, value: unknown, version: number)
     if (error instanceof Declined) return undefined;
     throw error;
   }
+}
+
+/**
+ * String literals of at least this many characters are set aside by `encodeEnvelopeUtf8`. Large
+ * enough that only bodies and long texts qualify, so an ordinary envelope stays one piece.
+ */
+const LONG_LITERAL = 1024;
+
+/**
+ * While `encodeEnvelopeUtf8` runs: the long literals set aside, in the order they were written;
+ * NUL marks each one's place in the text (JSON text never holds a raw NUL: a string escapes it).
+ */
+let setAside: string[] | null = null;
+const MARK = '\u0000';
+
+function literalOrMark(json: string): string {
+  if (json.length < LONG_LITERAL) return json;
+  setAside!.push(json);
+  return MARK;
+}
+
+const UTF8 = new TextEncoder();
+
+/**
+ * `encodeEnvelope`, as the UTF-8 bytes the guest reads. Long string literals (bodies, mostly) are
+ * encoded on their own, each straight into place: joined into one string with the rest, a base64
+ * body would be widened to UTF-16 as soon as any other character of the request is beyond
+ * Latin-1 (a generated request nearly always has one), then encoded back, at the cost of a
+ * second copy of every body.
+ */
+export function encodeEnvelopeUtf8(schema: TSchema, value: unknown, version: number): Uint8Array | undefined {
+  const outer = setAside;
+  const literals: string[] = [];
+  setAside = literals;
+  let text: string | undefined;
+  try {
+    text = encodeEnvelope(schema, value, version);
+  } finally {
+    setAside = outer;
+  }
+  if (text === undefined) return undefined;
+  if (literals.length === 0) return UTF8.encode(text);
+  const pieces = text.split(MARK).map((piece) => UTF8.encode(piece));
+  let total = 0;
+  for (const piece of pieces) total += piece.length;
+  // a literal is at most three bytes per UTF-16 unit: write into room for that, then trim
+  for (const literal of literals) total += literal.length * 3;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (let k = 0; k < pieces.length; k++) {
+    bytes.set(pieces[k]!, at);
+    at += pieces[k]!.length;
+    if (k < literals.length) at += UTF8.encodeInto(literals[k]!, bytes.subarray(at)).written;
+  }
+  return bytes.subarray(0, at);
 }

@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, decodeWireValue } from '../../src/wire/decode.js';
 import { WireDecodeError } from '../../src/wire/decode-error.js';
-import { encodeEnvelope, encodeJsonNode, WireEncodeError } from '../../src/wire/encode.js';
+import {
+  encodeEnvelope,
+  encodeEnvelopeUtf8,
+  encodeJsonNode,
+  WireEncodeError,
+} from '../../src/wire/encode.js';
 import { requestValue } from '../../src/wire/envelope.js';
 import { allWireFunctions } from '../../src/wire/functions/index.js';
 import { ShapeRequestV1 } from '../../src/wire/functions/shape.js';
@@ -249,6 +254,89 @@ describe('encodeEnvelope: the one-pass envelope equals the step-by-step one', ()
     expect(writeRequestEnvelope(struct('V', { _v: u8() }), { _v: 3 }, 1)).toBeUndefined();
     expect(stepwiseEnvelope(struct('V', { _v: u8() }), { _v: 3 }, 1)).toBe('{"_v":1}');
     expect(writeRequestEnvelope(Everything, {}, 2 ** 60)).toBeUndefined();
+  });
+});
+
+/** The bytes as text, failing on anything that is not UTF-8. */
+function utf8Text(bytes: Uint8Array | undefined): string | undefined {
+  return bytes === undefined ? undefined : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/** Long strings of what changes length in UTF-8 or JSON: one, two and four bytes, escapes, NUL. */
+const longText = fc
+  .tuple(
+    fc.integer({ min: 900, max: 1200 }),
+    fc.constantFrom('a', 'é', '\u{1F600}', '"\\', '\u0000', 'Zé\u{1F600}'),
+  )
+  .map(([length, unit]) => unit.repeat(Math.ceil(length / unit.length)));
+
+describe('encodeEnvelopeUtf8: the one-pass envelope as bytes', () => {
+  it.each(REQUEST_SCHEMAS)('%s: the UTF-8 of exactly the text encodeEnvelope writes', (_, schema) => {
+    fc.assert(
+      fc.property(wireArbitrary(schema, 'hostile'), (value) => {
+        let text: string | undefined;
+        try {
+          text = encodeEnvelope(schema, value, 1);
+        } catch (error) {
+          expect(() => encodeEnvelopeUtf8(schema, value, 1)).toThrow(error as Error);
+          return;
+        }
+        expect(utf8Text(encodeEnvelopeUtf8(schema, value, 1))).toBe(text);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('long strings anywhere in the request are written in place, whatever their characters', () => {
+    fc.assert(
+      fc.property(
+        wireArbitrary(Everything, 'clean'),
+        longText,
+        longText,
+        longText,
+        (base, first, second, third) => {
+          const value = {
+            ...(base as Record<string, unknown>),
+            text: first,
+            items: [
+              { single: 1, name: second },
+              { single: 2, name: 'é' },
+            ],
+            shape: { kind: 'box', width: 1, zeta: third, Alpha: 1 },
+          };
+          const text = encodeEnvelope(Everything, value, 1);
+          expect(text).toBeDefined();
+          expect(utf8Text(encodeEnvelopeUtf8(Everything, value, 1))).toBe(text);
+        },
+      ),
+      { numRuns: 100, seed: 12 },
+    );
+  });
+
+  it('an envelope without long strings is the plain UTF-8 of its text', () => {
+    const fn = allWireFunctions.find((f) => f.name === 'filter')!;
+    const text = encodeEnvelope(fn.request, fn.dryRunRequest(), 1)!;
+    expect(encodeEnvelopeUtf8(fn.request, fn.dryRunRequest(), 1)).toEqual(new TextEncoder().encode(text));
+  });
+
+  it('an envelope encoded while another is being encoded (from a getter) leaves both intact', () => {
+    const inner = {
+      ...(fc.sample(wireArbitrary(Everything, 'clean'), { numRuns: 1, seed: 4 })[0] as object),
+      text: 'x'.repeat(2000),
+    };
+    let innerBytes: Uint8Array | undefined;
+    const outer = {
+      ...(inner as Record<string, unknown>),
+      text: 'y'.repeat(3000),
+      get any(): unknown {
+        innerBytes = encodeEnvelopeUtf8(Everything, inner, 2);
+        return null;
+      },
+    };
+    const outerText = utf8Text(encodeEnvelopeUtf8(Everything, outer, 1));
+    expect(outerText).toBe(encodeEnvelope(Everything, outer, 1));
+    expect(outerText).toContain(`"text":"${'y'.repeat(3000)}"`);
+    expect(utf8Text(innerBytes)).toBe(encodeEnvelope(Everything, inner, 2));
   });
 });
 
