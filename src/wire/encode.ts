@@ -388,16 +388,14 @@ export function encodeEnvelopeUtf8(schema: TSchema, value: unknown, version: num
   }
   if (text === undefined) return undefined;
   if (literals.length === 0) return UTF8.encode(text);
-  const pieces = text.split(MARK).map((piece) => UTF8.encode(piece));
-  let total = 0;
-  for (const piece of pieces) total += piece.length;
-  // a literal is at most three bytes per UTF-16 unit: write into room for that, then trim
-  for (const literal of literals) total += literal.length * 3;
-  const bytes = new Uint8Array(total);
+  const pieces = text.split(MARK);
+  // UTF-8 takes at most three bytes per UTF-16 unit: write into room for that, then trim
+  let room = text.length * 3;
+  for (const literal of literals) room += literal.length * 3;
+  const bytes = new Uint8Array(room);
   let at = 0;
   for (let k = 0; k < pieces.length; k++) {
-    bytes.set(pieces[k]!, at);
-    at += pieces[k]!.length;
+    at += UTF8.encodeInto(pieces[k]!, bytes.subarray(at)).written;
     if (k < literals.length) at += UTF8.encodeInto(literals[k]!, bytes.subarray(at)).written;
   }
   return bytes.subarray(0, at);
